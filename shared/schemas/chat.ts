@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
+
+/** Messages are capped in UTF-8 bytes, the unit that bounds storage and LLM cost. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+export const MessageText = z
+  .string()
+  .refine((s) => s.trim().length > 0, "message must not be empty")
+  .refine((s) => utf8Bytes(s) <= MAX_MESSAGE_BYTES, `message must be at most ${MAX_MESSAGE_BYTES} bytes`);
+
+export const ChatContext = z
+  .object({
+    user_name: z.string().max(100).optional(),
+    /** false sends the message to the LLM without the earlier turns. */
+    conversation_history: z.boolean().optional(),
+  })
+  .catchall(z.unknown());
+export type ChatContext = z.infer<typeof ChatContext>;
+
+export const SendMessageRequest = z.object({
+  message: MessageText,
+  character_id: CharacterId.default("assistant"),
+  // The reference's Python SDK sends `"session_id": null` for a new session.
+  session_id: SessionId.nullish(),
+  context: ChatContext.optional(),
+  stream: z.boolean().optional(),
+});
+export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
+
+export const Media = z.object({
+  audio_url: z.string().optional(),
+  video_url: z.string().optional(),
+});
+
+export const ReplyMetadata = z.object({
+  tokens_used: z.number().int().nullable(),
+  prompt_tokens: z.number().int().nullable(),
+  completion_tokens: z.number().int().nullable(),
+  response_time_ms: z.number().int(),
+  /** exp(mean token log-probability) when the provider returns log-probabilities, else null. */
+  confidence: z.number().min(0).max(1).nullable(),
+  model: z.string(),
+  provider: z.string(),
+  finish_reason: z.string().nullable(),
+});
+export type ReplyMetadata = z.infer<typeof ReplyMetadata>;
+
+export const SendMessageResponse = z.object({
+  response: z.string(),
+  character_id: CharacterId,
+  session_id: SessionId,
+  message_id: MessageId,
+  user_message_id: MessageId,
+  timestamp: Timestamp,
+  media: Media.nullable(),
+  metadata: ReplyMetadata,
+});
+export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
+
+export const HistoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  /** Cursors: only messages after / before this message id. */
+  after: MessageId.optional(),
+  before: MessageId.optional(),
+  order: z.enum(["asc", "desc"]).default("asc"),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export const HistoryMessage = z.object({
+  id: MessageId,
+  parent_id: MessageId.nullable(),
+  timestamp: Timestamp,
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  character_id: CharacterId,
+  media: Media.optional(),
+  metadata: ReplyMetadata.optional(),
+});
+export type HistoryMessage = z.infer<typeof HistoryMessage>;
+
+export const HistoryResponse = z.object({
+  session_id: SessionId,
+  messages: z.array(HistoryMessage),
+  total_count: z.number().int(),
+  has_more: z.boolean(),
+});
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+export const ClearHistoryResponse = z.object({
+  message: z.string(),
+  session_id: SessionId,
+  cleared_at: Timestamp,
+});

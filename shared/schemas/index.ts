@@ -1,0 +1,4 @@
+export * from "./common";
+export * from "./chat";
+export * from "./characters";
+export * from "./keys";

@@ -1,0 +1,52 @@
+/**
+ * `npm start`: applies the D1 migrations locally, starts the LLM emulator when no LLM is configured,
+ * and runs `wrangler dev` on http://localhost:8000 (PORT overrides; PERSIST_DIR isolates local state).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { startLlmEmulator } from "./llm-emulator.ts";
+
+const port = process.env.PORT ?? "8000";
+const persist = process.env.PERSIST_DIR ? ["--persist-to", process.env.PERSIST_DIR] : [];
+const devVars = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : undefined;
+const configured = (name: string) => process.env[name] ?? devVars?.[name];
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true" };
+const vars: string[] = [];
+const banner: string[] = [];
+
+if (!devVars) {
+  const example = parseEnv(readFileSync(".dev.vars.example", "utf8"));
+  const adminKey = process.env.ADMIN_API_KEY ?? example.ADMIN_API_KEY!;
+  vars.push("--var", `ADMIN_API_KEY:${adminKey}`);
+  banner.push(`No .dev.vars: using the development admin key ${adminKey}`);
+}
+
+let closeEmulator: (() => Promise<void>) | undefined;
+if (!configured("LLM_BASE_URL")) {
+  const emulator = await startLlmEmulator({ tokenDelayMs: Number(process.env.LLM_EMULATOR_TOKEN_DELAY_MS ?? 15) });
+  closeEmulator = emulator.close;
+  vars.push("--var", `LLM_BASE_URL:${emulator.url}`);
+  banner.push(`LLM_BASE_URL is unset: replies come from the local LLM EMULATOR at ${emulator.url}, not a real model`);
+}
+
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], {
+  stdio: "inherit",
+  env: wranglerEnv,
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const line = "=".repeat(78);
+console.log([line, ...banner.map((b) => `  ${b}`), `  Chattr API: http://localhost:${port}`, line].join("\n"));
+
+const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", ...persist, ...vars], {
+  stdio: "inherit",
+  env: wranglerEnv,
+});
+const stop = () => dev.kill("SIGTERM");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+dev.on("exit", async (code) => {
+  await closeEmulator?.();
+  process.exit(code ?? 0);
+});

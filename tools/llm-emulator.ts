@@ -1,0 +1,151 @@
+/**
+ * A local stand-in for an OpenAI-compatible LLM: /v1/models and /v1/chat/completions, streamed (SSE with
+ * usage and log-probabilities) or not. Replies are deterministic, so tests can assert on them.
+ * A marker in the last user message injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
+ * [[garbage]] (non-JSON chunks), [[cut]] (stream ends without [DONE]), [[empty]] (no content),
+ * [[slow:N]] (N ms between tokens).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+interface ChatRequest {
+  model?: string;
+  messages?: { role: string; content: string }[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  logprobs?: boolean;
+}
+
+export interface LlmEmulatorOptions {
+  port?: number;
+  /** Delay between streamed tokens, in ms (default 0: an instant LLM). */
+  tokenDelayMs?: number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  /** Request bodies received, newest last (at most 500), so tests can check what the prompt held. */
+  requests: ChatRequest[];
+  close(): Promise<void>;
+}
+
+const roughTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+export function replyFor(request: ChatRequest): string {
+  const messages = request.messages ?? [];
+  const system = messages.find((m) => m.role === "system")?.content ?? "";
+  const last = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  const name = system.match(/The user's name is ([^.\n]+)\./)?.[1];
+  const earlier = messages.filter((m) => m.role !== "system").length - 1;
+  const echoed = last.length > 200 ? `${last.slice(0, 200)}...` : last;
+  return `Hello${name ? ` ${name}` : ""}! You said: "${echoed}". I can see ${earlier} earlier messages.`;
+}
+
+const tokensOf = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+async function completions(req: IncomingMessage, res: ServerResponse, options: Required<LlmEmulatorOptions>, log: ChatRequest[]) {
+  let request: ChatRequest;
+  try {
+    request = JSON.parse(await readBody(req)) as ChatRequest;
+  } catch {
+    return json(res, 400, { error: { message: "invalid JSON", type: "invalid_request_error" } });
+  }
+  log.push(request);
+  if (log.length > 500) log.shift();
+  const last = [...(request.messages ?? [])].reverse().find((m) => m.role === "user")?.content ?? "";
+  if (last.includes("[[fail]]")) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
+  if (last.includes("[[hang]]")) return; // never answers: the caller's timeout must fire
+  const delay = Number(last.match(/\[\[slow:(\d+)\]\]/)?.[1] ?? options.tokenDelayMs);
+  const text = last.includes("[[empty]]") ? "" : replyFor(request);
+  const tokens = tokensOf(text);
+  const promptTokens = roughTokens((request.messages ?? []).map((m) => m.content).join(" "));
+  const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
+  const id = `chatcmpl-${Date.now().toString(36)}`;
+  const model = request.model ?? "emulator";
+  // Longer tokens get lower log-probabilities, so `confidence` varies with the reply as it would upstream.
+  const logprobs = (token: string) => (request.logprobs ? { content: [{ token, logprob: -0.01 * token.length, top_logprobs: [] }] } : null);
+
+  if (!request.stream) {
+    return json(res, 200, {
+      id,
+      object: "chat.completion",
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+      usage,
+    });
+  }
+
+  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
+  const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+  const chunk = (delta: object, finish: string | null, lp: object | null = null) => ({
+    id,
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: lp }],
+  });
+  let closed = false;
+  res.on("close", () => (closed = true));
+  if (last.includes("[[garbage]]")) {
+    send("{this is not json");
+    return res.end();
+  }
+  send(chunk({ role: "assistant", content: "" }, null));
+  for (const [i, token] of tokens.entries()) {
+    if (closed) return;
+    if (delay > 0) await sleep(delay);
+    send(chunk({ content: token }, null, logprobs(token)));
+    if (last.includes("[[cut]]") && i >= 1) return res.end();
+  }
+  send(chunk({}, "stop"));
+  if (request.stream_options?.include_usage) send({ id, object: "chat.completion.chunk", model, choices: [], usage });
+  send("[DONE]");
+  res.end();
+}
+
+export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<RunningEmulator> {
+  const settings = { port: options.port ?? 0, tokenDelayMs: options.tokenDelayMs ?? 0 };
+  const requests: ChatRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === "/v1/models") {
+      return json(res, 200, { object: "list", data: [{ id: "emulator", object: "model", owned_by: "chatacter" }] });
+    }
+    if (req.method === "POST" && path === "/v1/chat/completions") {
+      completions(req, res, settings, requests).catch((error) => json(res, 500, { error: { message: String(error) } }));
+      return;
+    }
+    json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+  });
+  return new Promise((resolve) => {
+    server.listen(settings.port, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/v1`,
+        port,
+        requests,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+      });
+    });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.LLM_EMULATOR_PORT ?? 8010);
+  const emulator = await startLlmEmulator({ port, tokenDelayMs: Number(process.env.LLM_EMULATOR_TOKEN_DELAY_MS ?? 15) });
+  console.log(`LLM emulator (OpenAI-compatible) on ${emulator.url}`);
+}

@@ -1,0 +1,24 @@
+import { ERROR_STATUS, type ErrorCode } from "../shared/errors";
+
+/** The one error type handlers throw; the error handler turns it into the ARCHITECTURE.md body. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** A Durable Object answers RPC calls with this shape, since thrown errors lose their class across RPC. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
+
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  throw new ApiError(outcome.code, outcome.message, outcome.details);
+}

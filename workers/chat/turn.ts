@@ -1,0 +1,123 @@
+import type { ReplyMetadata } from "../../shared/schemas/chat";
+import type { Outcome } from "../api-error";
+import type { LlmProvider } from "../llm/types";
+import { buildPrompt, type PastMessage, type PromptCharacter } from "./prompt";
+
+export interface StoredMessage {
+  id: string;
+  parent_id: string | null;
+  role: "user" | "assistant";
+  content: string;
+  character_id: string;
+  timestamp: string;
+  metadata?: ReplyMetadata;
+}
+
+export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id">;
+
+/** What a turn needs from the conversation's storage. */
+export interface TurnStore {
+  /** The newest messages of the active branch, oldest first. */
+  recent(limit: number): StoredMessage[];
+  /** Appends to the active branch, linked to its current head. */
+  append(message: NewMessage, at: string): StoredMessage;
+}
+
+export interface TurnDeps {
+  store: TurnStore;
+  llm: LlmProvider | undefined;
+  now: () => number;
+  contextTokens: number;
+  countMessageTokens: (content: string) => number;
+}
+
+export interface TurnInput {
+  character: PromptCharacter & { id: string };
+  message: string;
+  userName?: string;
+  includeHistory: boolean;
+  signal?: AbortSignal;
+  /** Called with each text delta as the provider streams it. */
+  onDelta?: (text: string) => void;
+}
+
+export interface TurnResult {
+  user: StoredMessage;
+  reply: StoredMessage;
+}
+
+const HISTORY_WINDOW = 200;
+
+/** confidence = exp(mean log-probability of the reply's tokens): the geometric mean token probability. */
+export function confidenceFrom(logprobs: number[]): number | null {
+  if (logprobs.length === 0) return null;
+  const mean = logprobs.reduce((sum, lp) => sum + lp, 0) / logprobs.length;
+  return Math.round(Math.exp(mean) * 10_000) / 10_000;
+}
+
+/**
+ * One turn: store the user's message, ask the LLM, store the reply. The user's message is kept
+ * even if the LLM fails (nothing the user sent is lost); a failed or empty reply stores nothing.
+ */
+export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome<TurnResult>> {
+  const started = deps.now();
+  const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW) : [];
+  const user = deps.store.append(
+    { role: "user", content: input.message, character_id: input.character.id },
+    new Date(started).toISOString(),
+  );
+  if (!deps.llm) {
+    return { ok: false, code: "SERVICE_UNAVAILABLE", message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)", details: { user_message_id: user.id } };
+  }
+
+  const prompt = buildPrompt({
+    character: input.character,
+    userName: input.userName,
+    history,
+    userMessage: input.message,
+    contextTokens: deps.contextTokens,
+    countMessageTokens: deps.countMessageTokens,
+  });
+
+  let text = "";
+  const logprobs: number[] = [];
+  let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | undefined;
+  let finishReason: string | null = null;
+  try {
+    for await (const event of deps.llm.stream({
+      messages: prompt.messages,
+      temperature: input.character.configuration.temperature,
+      maxTokens: prompt.maxTokens,
+      signal: input.signal,
+    })) {
+      if (event.type === "delta") {
+        text += event.text;
+        logprobs.push(...event.logprobs);
+        input.onDelta?.(event.text);
+      } else if (event.type === "usage") usage = event;
+      else finishReason = event.reason;
+    }
+  } catch (error) {
+    return { ok: false, code: "SERVICE_UNAVAILABLE", message: `The LLM provider failed: ${(error as Error).message}`, details: { user_message_id: user.id } };
+  }
+  if (text.trim() === "") {
+    return { ok: false, code: "SERVICE_UNAVAILABLE", message: "The LLM provider returned an empty reply", details: { user_message_id: user.id } };
+  }
+
+  const finished = deps.now();
+  const metadata: ReplyMetadata = {
+    tokens_used: usage?.totalTokens ?? null,
+    prompt_tokens: usage?.promptTokens ?? null,
+    completion_tokens: usage?.completionTokens ?? null,
+    response_time_ms: Math.round(finished - started),
+    confidence: confidenceFrom(logprobs),
+    model: deps.llm.model,
+    provider: deps.llm.name,
+    finish_reason: finishReason,
+  };
+  const reply = deps.store.append(
+    { role: "assistant", content: text, character_id: input.character.id, metadata },
+    new Date(finished).toISOString(),
+  );
+  return { ok: true, value: { user, reply } };
+}

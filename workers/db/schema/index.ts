@@ -1,0 +1,3 @@
+export * from "./characters";
+export * from "./api-keys";
+export * from "./conversations";

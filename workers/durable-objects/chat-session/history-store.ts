@@ -1,0 +1,133 @@
+import type { HistoryQuery } from "../../../shared/schemas/chat";
+import { randomId } from "../../auth/api-keys";
+import type { NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+  id: string;
+  parent_id: string | null;
+  role: string;
+  content: string;
+  character_id: string;
+  created_at: string;
+  metadata: string | null;
+}
+
+export interface HistoryPage {
+  messages: StoredMessage[];
+  total_count: number;
+  has_more: boolean;
+}
+
+/** A cursor named a message that is not on the session's active branch. */
+export class UnknownCursorError extends Error {}
+
+const COLUMNS = "id, parent_id, role, content, character_id, created_at, metadata";
+
+/**
+ * The conversation in the Durable Object's SQLite. Every message keeps its parent link (so edits and
+ * regenerations can branch later); the active branch is the messages with a `pos`, numbered 0..n-1
+ * from the oldest, and indexed so that any page is a range scan of `limit` rows.
+ */
+export class HistoryStore implements TurnStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      id TEXT PRIMARY KEY,
+      parent_id TEXT,
+      pos INTEGER,
+      role TEXT NOT NULL,
+      content TEXT NOT NULL,
+      character_id TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      metadata TEXT
+    )`);
+    sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, key).toArray()[0];
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+  }
+
+  /** Number of messages on the active branch: the highest position plus one, read from the index. */
+  count(): number {
+    const row = this.sql.exec<{ top: number | null }>(`SELECT MAX(pos) AS top FROM messages WHERE pos IS NOT NULL`).one();
+    return row.top === null ? 0 : row.top + 1;
+  }
+
+  append(message: NewMessage, at: string): StoredMessage {
+    const pos = this.count();
+    const parent = pos === 0 ? null : this.at(pos - 1);
+    const stored: StoredMessage = { ...message, id: randomId("msg_"), parent_id: parent?.id ?? null, timestamp: at };
+    this.sql.exec(
+      `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      stored.id,
+      stored.parent_id,
+      pos,
+      stored.role,
+      stored.content,
+      stored.character_id,
+      at,
+      stored.metadata ? JSON.stringify(stored.metadata) : null,
+    );
+    return stored;
+  }
+
+  recent(limit: number): StoredMessage[] {
+    const total = this.count();
+    return this.range(Math.max(0, total - limit), total - 1, "asc");
+  }
+
+  page(query: HistoryQuery): HistoryPage {
+    const total = this.count();
+    // The cursors narrow the active branch to positions [low, high]; order and offset walk inside it.
+    const low = query.after ? this.positionOf(query.after) + 1 : 0;
+    const high = query.before ? this.positionOf(query.before) - 1 : total - 1;
+    if (query.order === "asc") {
+      const first = low + query.offset;
+      const last = Math.min(high, first + query.limit - 1);
+      return { messages: this.range(first, last, "asc"), total_count: total, has_more: last < high };
+    }
+    const first = high - query.offset;
+    const last = Math.max(low, first - query.limit + 1);
+    return { messages: this.range(last, first, "desc"), total_count: total, has_more: last > low };
+  }
+
+  clear(): void {
+    this.sql.exec(`DELETE FROM messages`);
+  }
+
+  private at(pos: number): StoredMessage | undefined {
+    return this.range(pos, pos, "asc")[0];
+  }
+
+  private positionOf(id: string): number {
+    const row = this.sql.exec<{ pos: number | null }>(`SELECT pos FROM messages WHERE id = ?`, id).toArray()[0];
+    if (row?.pos === undefined || row.pos === null) throw new UnknownCursorError(`No message ${id} in this session`);
+    return row.pos;
+  }
+
+  private range(from: number, to: number, order: "asc" | "desc"): StoredMessage[] {
+    if (to < from) return [];
+    return this.sql
+      .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ${order === "asc" ? "ASC" : "DESC"}`, from, to)
+      .toArray()
+      .map(toMessage);
+  }
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    parent_id: row.parent_id,
+    role: row.role as StoredMessage["role"],
+    content: row.content,
+    character_id: row.character_id,
+    timestamp: row.created_at,
+    ...(row.metadata ? { metadata: JSON.parse(row.metadata) } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode } from "../../shared/errors";
+import { ApiError } from "../api-error";
+import type { AppEnv } from "../env";
+
+export function errorResponse(c: Context<AppEnv>, error: ApiError) {
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      request_id: c.get("requestId") ?? "unknown",
+      ...(error.details === undefined ? {} : { details: error.details }),
+      ...(error.retryAfterSeconds === undefined ? {} : { retry_after_seconds: error.retryAfterSeconds }),
+    },
+  };
+  const response = c.json(body, error.status as ContentfulStatusCode);
+  if (error.retryAfterSeconds !== undefined) response.headers.set("Retry-After", String(error.retryAfterSeconds));
+  return response;
+}
+
+const HTTP_CODES: Record<number, ErrorCode> = { 400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "INVALID_REQUEST" };
+
+/** Every failure leaves as the JSON error body: no HTML page, no stack trace. */
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof HTTPException && HTTP_CODES[err.status]) {
+    // Hono's own 400s (malformed JSON and the like) carry a safe, useful message.
+    return errorResponse(c, new ApiError(HTTP_CODES[err.status]!, err.message || "Request body is invalid"));
+  }
+  console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }));
+  return errorResponse(c, new ApiError("INTERNAL_ERROR", "Internal server error"));
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

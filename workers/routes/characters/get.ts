@@ -1,0 +1,22 @@
+import { createRoute } from "@hono/zod-openapi";
+import { Character } from "../../../shared/schemas/characters";
+import { ApiError } from "../../api-error";
+import { getCharacter } from "../../db/characters";
+import { getDb } from "../../db/client";
+import { createRouter, errorResponses, jsonResponse } from "../openapi";
+import { CharacterParams } from "./params";
+
+const route = createRoute({
+  method: "get",
+  path: "/{character_id}",
+  summary: "A character's details, configuration and statistics",
+  request: { params: CharacterParams },
+  responses: { 200: jsonResponse(Character, "The character"), ...errorResponses },
+});
+
+export const getCharacterRoute = createRouter().openapi(route, async (c) => {
+  const { character_id } = c.req.valid("param");
+  const character = await getCharacter(getDb(c.env.DB), character_id);
+  if (!character) throw new ApiError("NOT_FOUND", `No character ${character_id}`);
+  return c.json(character, 200);
+});

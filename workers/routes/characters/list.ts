@@ -1,0 +1,17 @@
+import { createRoute } from "@hono/zod-openapi";
+import { CharacterList } from "../../../shared/schemas/characters";
+import { listCharacters, toSummary } from "../../db/characters";
+import { getDb } from "../../db/client";
+import { createRouter, errorResponses, jsonResponse } from "../openapi";
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List the available characters",
+  responses: { 200: jsonResponse(CharacterList, "All characters"), ...errorResponses },
+});
+
+export const listCharactersRoute = createRouter().openapi(route, async (c) => {
+  const rows = await listCharacters(getDb(c.env.DB));
+  return c.json({ characters: rows.map(toSummary) }, 200);
+});

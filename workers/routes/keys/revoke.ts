@@ -1,0 +1,24 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { KeyId, RevokedKey } from "../../../shared/schemas/keys";
+import { ApiError } from "../../api-error";
+import { getKey, revokeKey } from "../../db/api-keys";
+import { getDb } from "../../db/client";
+import { createRouter, errorResponses, jsonResponse } from "../openapi";
+
+const route = createRoute({
+  method: "delete",
+  path: "/{id}",
+  summary: "Revoke an API key (admin); it stops working at once",
+  request: { params: z.object({ id: KeyId }) },
+  responses: { 200: jsonResponse(RevokedKey, "The key is revoked"), ...errorResponses },
+});
+
+export const revokeKeyRoute = createRouter().openapi(route, async (c) => {
+  const { id } = c.req.valid("param");
+  const db = getDb(c.env.DB);
+  const existing = await getKey(db, id);
+  if (!existing) throw new ApiError("NOT_FOUND", `No key ${id}`);
+  // Revoking twice keeps the first revocation time.
+  const revoked = existing.revokedAt ? existing : await revokeKey(db, id, new Date().toISOString());
+  return c.json({ id, revoked_at: revoked!.revokedAt! }, 200);
+});
