@@ -9,6 +9,8 @@ import { startLlmEmulator } from "./llm-emulator.ts";
 
 const port = process.env.PORT ?? "8000";
 const persist = process.env.PERSIST_DIR ? ["--persist-to", process.env.PERSIST_DIR] : [];
+// Two stacks on one machine (a test next to a running dev server) need distinct inspector ports.
+const inspector = process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : [];
 const devVars = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : undefined;
 const configured = (name: string) => process.env[name] ?? devVars?.[name];
 const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true" };
@@ -39,7 +41,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 const line = "=".repeat(78);
 console.log([line, ...banner.map((b) => `  ${b}`), `  Chattr API: http://localhost:${port}`, line].join("\n"));
 
-const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", ...persist, ...vars], {
+const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", ...inspector, ...persist, ...vars], {
   stdio: "inherit",
   env: wranglerEnv,
 });

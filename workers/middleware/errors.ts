@@ -20,14 +20,16 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError) {
   return response;
 }
 
-const HTTP_CODES: Record<number, ErrorCode> = { 400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "INVALID_REQUEST" };
+// The reference has no 413 or 415: an unreadable body is INVALID_REQUEST (400).
+const HTTP_CODES: Record<number, ErrorCode> = { 400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "INVALID_REQUEST", 415: "INVALID_REQUEST" };
 
 /** Every failure leaves as the JSON error body: no HTML page, no stack trace. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof HTTPException && HTTP_CODES[err.status]) {
     // Hono's own 400s (malformed JSON and the like) carry a safe, useful message.
-    return errorResponse(c, new ApiError(HTTP_CODES[err.status]!, err.message || "Request body is invalid"));
+    const message = err.status === 415 ? "Content-Type must be application/json" : err.message || "Request body is invalid";
+    return errorResponse(c, new ApiError(HTTP_CODES[err.status]!, message));
   }
   console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }));
   return errorResponse(c, new ApiError("INTERNAL_ERROR", "Internal server error"));

@@ -29,6 +29,9 @@ const COLUMNS = "id, parent_id, role, content, character_id, created_at, metadat
  * from the oldest, and indexed so that any page is a range scan of `limit` rows.
  */
 export class HistoryStore implements TurnStore {
+  /** SQLite rows read by this store's queries: lets tests prove a page costs O(limit). */
+  rowsRead = 0;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
@@ -45,7 +48,7 @@ export class HistoryStore implements TurnStore {
   }
 
   getMeta(key: string): string | null {
-    const row = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, key).toArray()[0];
+    const [row] = this.query<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, key);
     return row?.value ?? null;
   }
 
@@ -55,8 +58,8 @@ export class HistoryStore implements TurnStore {
 
   /** Number of messages on the active branch: the highest position plus one, read from the index. */
   count(): number {
-    const row = this.sql.exec<{ top: number | null }>(`SELECT MAX(pos) AS top FROM messages WHERE pos IS NOT NULL`).one();
-    return row.top === null ? 0 : row.top + 1;
+    const [row] = this.query<{ top: number | null }>(`SELECT MAX(pos) AS top FROM messages WHERE pos IS NOT NULL`);
+    return row?.top == null ? 0 : row.top + 1;
   }
 
   append(message: NewMessage, at: string): StoredMessage {
@@ -106,17 +109,22 @@ export class HistoryStore implements TurnStore {
   }
 
   private positionOf(id: string): number {
-    const row = this.sql.exec<{ pos: number | null }>(`SELECT pos FROM messages WHERE id = ?`, id).toArray()[0];
+    const [row] = this.query<{ pos: number | null }>(`SELECT pos FROM messages WHERE id = ?`, id);
     if (row?.pos === undefined || row.pos === null) throw new UnknownCursorError(`No message ${id} in this session`);
     return row.pos;
   }
 
   private range(from: number, to: number, order: "asc" | "desc"): StoredMessage[] {
     if (to < from) return [];
-    return this.sql
-      .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ${order === "asc" ? "ASC" : "DESC"}`, from, to)
-      .toArray()
-      .map(toMessage);
+    const direction = order === "asc" ? "ASC" : "DESC";
+    return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ${direction}`, from, to).map(toMessage);
+  }
+
+  private query<T extends Record<string, SqlStorageValue>>(statement: string, ...bindings: SqlStorageValue[]): T[] {
+    const cursor = this.sql.exec<T>(statement, ...bindings);
+    const rows = cursor.toArray();
+    this.rowsRead += cursor.rowsRead;
+    return rows;
   }
 }
 

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface Stack {
+  baseUrl: string;
+  adminKey: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Runs `npm start` as a newcomer would, on free ports and a throw-away state folder. */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const port = await freePort();
+  const persistDir = mkdtempSync(join(tmpdir(), "chatacter-e2e-"));
+  const adminKey = "chk_e2e_admin_key";
+  let output = "";
+  const child: ChildProcess = spawn("npm", ["start"], {
+    env: { ...process.env, PORT: String(port), INSPECTOR_PORT: String(await freePort()), PERSIST_DIR: persistDir, ADMIN_API_KEY: adminKey, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    try {
+      const res = await fetch(`${baseUrl}/api/v1/characters`, { headers: { Authorization: `Bearer ${adminKey}` } });
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    baseUrl,
+    adminKey,
+    output: () => output,
+    async stop() {
+      // The whole process group: npm, the orchestrator, wrangler and workerd.
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        return;
+      }
+      await new Promise((r) => child.once("exit", r).once("error", r));
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
