@@ -14,12 +14,12 @@ class ChatacterClient {
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.apiKey}` },
       body: JSON.stringify({ message, character_id: characterId, session_id: sessionId }),
     });
-    return response.json();
+    return response.json() as Promise<any>;
   }
 
   async getCharacters() {
     const response = await fetch(`${this.baseUrl}/api/v1/characters`, { headers: { Authorization: `Bearer ${this.apiKey}` } });
-    return response.json();
+    return response.json() as Promise<any>;
   }
 }
 
@@ -42,7 +42,7 @@ describe("npm start, driven like the reference's SDK examples", () => {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${stack.adminKey}` },
       body: JSON.stringify({ name: "sdk example", scopes: ["chat"] }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     const client = new ChatacterClient(stack.baseUrl, created.key);
 
     const characters = await client.getCharacters();
@@ -54,7 +54,7 @@ describe("npm start, driven like the reference's SDK examples", () => {
 
     const history = await fetch(`${stack.baseUrl}/api/v1/chat/history/my-session?limit=1&offset=1`, {
       headers: { Authorization: `Bearer ${created.key}` },
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     expect(history).toMatchObject({ session_id: "my-session", total_count: 2, has_more: false });
     expect(history.messages[0]).toMatchObject({ role: "assistant", content: response.response });
   });
@@ -67,7 +67,7 @@ describe("npm start, driven like the reference's SDK examples", () => {
       body: JSON.stringify({ message: "Hello!", character_id: "assistant", session_id: null }),
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.session_id).toMatch(/^sess_/);
     expect(res.headers.get("X-Request-Id")).toMatch(/^req_/);
   });
@@ -79,6 +79,6 @@ describe("npm start, driven like the reference's SDK examples", () => {
       body: "{}",
     });
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toMatchObject({ code: "UNAUTHORIZED", request_id: res.headers.get("X-Request-Id") });
+    expect(((await res.json()) as any).error).toMatchObject({ code: "UNAUTHORIZED", request_id: res.headers.get("X-Request-Id") });
   });
 });

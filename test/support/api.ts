@@ -1,5 +1,8 @@
 import { exports } from "cloudflare:workers";
 
+// The Worker's default export, as the runtime exposes it to tests (what SELF used to be).
+const worker = (exports as unknown as { default: Fetcher }).default;
+
 export const ADMIN_KEY = "test-admin-key";
 
 export interface Call {
@@ -15,7 +18,7 @@ export async function api(method: string, path: string, call: Call = {}) {
   const key = call.key === undefined ? ADMIN_KEY : call.key;
   if (key) headers.Authorization = `Bearer ${key}`;
   if (call.body !== undefined || call.rawBody !== undefined) headers["Content-Type"] ??= "application/json";
-  const response = await exports.default.fetch(`http://localhost${path}`, {
+  const response = await worker.fetch(`http://localhost${path}`, {
     method,
     headers,
     body: call.rawBody ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),

@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "../support/env";
 import { expect, it } from "vitest";
 import { HistoryStore } from "../../workers/durable-objects/chat-session/history-store";
 

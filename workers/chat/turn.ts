@@ -3,6 +3,9 @@ import type { Outcome } from "../api-error";
 import type { LlmProvider } from "../llm/types";
 import { buildPrompt, type PastMessage, type PromptCharacter } from "./prompt";
 
+/** Media of a reply: URLs, plus status fields while jobs run. */
+export type MessageMedia = Record<string, string | number | boolean | null>;
+
 export interface StoredMessage {
   id: string;
   parent_id: string | null;
@@ -11,6 +14,7 @@ export interface StoredMessage {
   character_id: string;
   timestamp: string;
   metadata?: ReplyMetadata;
+  media?: MessageMedia;
 }
 
 export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id">;

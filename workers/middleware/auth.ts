@@ -6,15 +6,28 @@ import { findKeyByHash, touchKey } from "../db/api-keys";
 import { getDb } from "../db/client";
 import type { AppEnv, Env } from "../env";
 
-async function resolveCaller(env: Env, key: string): Promise<Caller | undefined> {
+// last_used_at is written at most once a minute per key, so auth adds no write to most requests.
+const TOUCH_INTERVAL_MS = 60_000;
+
+async function resolveCaller(env: Env, key: string): Promise<{ caller: Caller; stale: boolean } | undefined> {
   const presented = await hashApiKey(key);
   if (env.ADMIN_API_KEY && digestsEqual(presented, await hashApiKey(env.ADMIN_API_KEY))) {
-    return { keyId: ADMIN_KEY_ID, scopes: ["admin"] };
+    return { caller: { keyId: ADMIN_KEY_ID, scopes: ["admin"] }, stale: false };
   }
   const row = await findKeyByHash(getDb(env.DB), presented);
   // The lookup is by hash; the constant-time check keeps the final comparison free of timing leaks.
   if (!row || row.revokedAt || !digestsEqual(row.keyHash, presented)) return undefined;
-  return { keyId: row.id, scopes: row.scopes };
+  const stale = !row.lastUsedAt || Date.now() - Date.parse(row.lastUsedAt) > TOUCH_INTERVAL_MS;
+  return { caller: { keyId: row.id, scopes: row.scopes }, stale };
+}
+
+/** Resolves a presented key to its caller, or undefined; shared by HTTP auth and WebSocket `auth` frames. */
+export async function authenticate(env: Env, key: string, ctx?: { waitUntil(promise: Promise<unknown>): void }): Promise<Caller | undefined> {
+  const resolved = await resolveCaller(env, key);
+  if (resolved?.stale && ctx) {
+    ctx.waitUntil(touchKey(getDb(env.DB), resolved.caller.keyId, new Date().toISOString()).then(() => undefined, () => undefined));
+  }
+  return resolved?.caller;
 }
 
 /** Bearer API keys. Sets `caller`; the key itself never leaves this function. */
@@ -23,12 +36,9 @@ export const auth = (): MiddlewareHandler<AppEnv> =>
     const header = c.req.header("Authorization");
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new ApiError("UNAUTHORIZED", "Missing API key: send Authorization: Bearer <key>");
-    const caller = await resolveCaller(c.env, match[1]!);
+    const caller = await authenticate(c.env, match[1]!, c.executionCtx);
     if (!caller) throw new ApiError("UNAUTHORIZED", "Invalid or revoked API key");
     c.set("caller", caller);
-    if (caller.keyId !== ADMIN_KEY_ID) {
-      c.executionCtx.waitUntil(touchKey(getDb(c.env.DB), caller.keyId, new Date().toISOString()).then(() => undefined, () => undefined));
-    }
     await next();
   };
 

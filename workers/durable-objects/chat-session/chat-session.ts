@@ -4,7 +4,7 @@ import type { Outcome } from "../../api-error";
 import { isAdmin, type Caller } from "../../auth/caller";
 import type { PromptCharacter } from "../../chat/prompt";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, type TurnResult } from "../../chat/turn";
+import { runTurn, type MessageMedia, type StoredMessage, type TurnResult } from "../../chat/turn";
 import type { Env } from "../../env";
 import { llmContextTokens, selectProvider } from "../../llm/select-provider";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
@@ -61,6 +61,20 @@ export class ChatSession extends DurableObject<Env> {
       if (error instanceof UnknownCursorError) return { ok: false, code: "INVALID_REQUEST", message: error.message };
       throw error;
     }
+  }
+
+  /** One message, for callers that act on a message by id (ratings, media). */
+  async getMessage(caller: Caller, messageId: string): Promise<Outcome<StoredMessage>> {
+    const denied = this.authorize(caller, { claim: false });
+    if (denied) return denied;
+    const message = this.store.get(messageId);
+    if (!message) return { ok: false, code: "NOT_FOUND", message: `No message ${messageId} in this session` };
+    return { ok: true, value: message };
+  }
+
+  /** Called by the media pipeline when a job of a reply moves on; merges into the stored message. */
+  async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
+    return this.store.setMedia(messageId, media);
   }
 
   /** Clearing waits for a running turn, so a reply never lands in a history that was just cleared. */

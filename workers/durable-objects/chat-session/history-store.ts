@@ -1,6 +1,6 @@
 import type { HistoryQuery } from "../../../shared/schemas/chat";
 import { randomId } from "../../auth/api-keys";
-import type { NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
+import type { MessageMedia, NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -10,6 +10,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   character_id: string;
   created_at: string;
   metadata: string | null;
+  media: string | null;
 }
 
 export interface HistoryPage {
@@ -21,7 +22,7 @@ export interface HistoryPage {
 /** A cursor named a message that is not on the session's active branch. */
 export class UnknownCursorError extends Error {}
 
-const COLUMNS = "id, parent_id, role, content, character_id, created_at, metadata";
+const COLUMNS = "id, parent_id, role, content, character_id, created_at, metadata, media";
 
 /**
  * The conversation in the Durable Object's SQLite. Every message keeps its parent link (so edits and
@@ -42,7 +43,8 @@ export class HistoryStore implements TurnStore {
       content TEXT NOT NULL,
       character_id TEXT NOT NULL,
       created_at TEXT NOT NULL,
-      metadata TEXT
+      metadata TEXT,
+      media TEXT
     )`);
     sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
   }
@@ -100,6 +102,19 @@ export class HistoryStore implements TurnStore {
     return { messages: this.range(last, first, "desc"), total_count: total, has_more: last > low };
   }
 
+  /** Any message of the session, on the active branch or not. */
+  get(id: string): StoredMessage | undefined {
+    return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = ?`, id).map(toMessage)[0];
+  }
+
+  /** Merges media fields (e.g. audio_url once a job finishes) into a message; false if there is no such message. */
+  setMedia(id: string, media: MessageMedia): boolean {
+    const existing = this.get(id);
+    if (!existing) return false;
+    this.sql.exec(`UPDATE messages SET media = ? WHERE id = ?`, JSON.stringify({ ...existing.media, ...media }), id);
+    return true;
+  }
+
   clear(): void {
     this.sql.exec(`DELETE FROM messages`);
   }
@@ -137,5 +152,6 @@ function toMessage(row: MessageRow): StoredMessage {
     character_id: row.character_id,
     timestamp: row.created_at,
     ...(row.metadata ? { metadata: JSON.parse(row.metadata) } : {}),
+    ...(row.media ? { media: JSON.parse(row.media) } : {}),
   };
 }
