@@ -22,9 +22,18 @@ export interface LlmEmulatorOptions {
   tokenDelayMs?: number;
 }
 
+/** One streamed completion, as the emulator saw it: did the client hang up before the end? */
+export interface StreamRecord {
+  lastUserMessage: string;
+  tokensSent: number;
+  tokensTotal: number;
+  closedEarly: boolean;
+}
+
 export interface RunningEmulator {
   url: string;
   port: number;
+  streams: StreamRecord[];
   /** Request bodies received, newest last (at most 500), so tests can check what the prompt held. */
   requests: ChatRequest[];
   close(): Promise<void>;
@@ -56,7 +65,7 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-async function completions(req: IncomingMessage, res: ServerResponse, options: Required<LlmEmulatorOptions>, log: ChatRequest[]) {
+async function completions(req: IncomingMessage, res: ServerResponse, options: Required<LlmEmulatorOptions>, log: ChatRequest[], streams: StreamRecord[]) {
   let request: ChatRequest;
   try {
     request = JSON.parse(await readBody(req)) as ChatRequest;
@@ -98,8 +107,14 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
     model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: lp }],
   });
+  const record: StreamRecord = { lastUserMessage: last, tokensSent: 0, tokensTotal: tokens.length, closedEarly: false };
+  streams.push(record);
+  if (streams.length > 500) streams.shift();
   let closed = false;
-  res.on("close", () => (closed = true));
+  res.on("close", () => {
+    closed = true;
+    if (!res.writableFinished) record.closedEarly = true;
+  });
   if (last.includes("[[garbage]]")) {
     send("{this is not json");
     return res.end();
@@ -109,6 +124,7 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
     if (closed) return;
     if (delay > 0) await sleep(delay);
     send(chunk({ content: token }, null, logprobs(token)));
+    record.tokensSent++;
     if (last.includes("[[cut]]") && i >= 1) return res.end();
   }
   send(chunk({}, "stop"));
@@ -120,13 +136,16 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
 export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<RunningEmulator> {
   const settings = { port: options.port ?? 0, tokenDelayMs: options.tokenDelayMs ?? 0 };
   const requests: ChatRequest[] = [];
+  const streams: StreamRecord[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // For tests running elsewhere (inside workerd): what happened to each stream.
+    if (req.method === "GET" && path === "/__emulator/streams") return json(res, 200, streams);
     if (req.method === "GET" && path === "/v1/models") {
       return json(res, 200, { object: "list", data: [{ id: "emulator", object: "model", owned_by: "chatacter" }] });
     }
     if (req.method === "POST" && path === "/v1/chat/completions") {
-      completions(req, res, settings, requests).catch((error) => json(res, 500, { error: { message: String(error) } }));
+      completions(req, res, settings, requests, streams).catch((error) => json(res, 500, { error: { message: String(error) } }));
       return;
     }
     json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
@@ -138,6 +157,7 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
         url: `http://127.0.0.1:${port}/v1`,
         port,
         requests,
+        streams,
         close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
       });
     });

@@ -10,12 +10,16 @@ import { validationHook } from "./middleware/validation";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
+import { wsRoutes } from "./routes/ws/chat";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** Routes anyone may call without a key. */
-const PUBLIC_PATHS: string[] = [];
+const PUBLIC_PATHS: string[] = [
+  // WebSocket clients authenticate with their first frame.
+  "/api/v1/ws/chat",
+];
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -34,6 +38,7 @@ export function createApp() {
   app.route("/api/v1/chat", chatRoutes);
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/keys", keyRoutes);
+  app.route("/api/v1/ws", wsRoutes);
 
   app.notFound(notFound);
   app.onError(onError);

@@ -17,7 +17,7 @@ export interface StoredMessage {
   media?: MessageMedia;
 }
 
-export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id">;
+export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id"> & { id?: string; client_id?: string };
 
 /** What a turn needs from the conversation's storage. */
 export interface TurnStore {
@@ -40,7 +40,13 @@ export interface TurnInput {
   message: string;
   userName?: string;
   includeHistory: boolean;
+  /** The reply's id, chosen up front so streamed chunks can name the message they build. */
+  replyId: string;
+  clientMessageId?: string;
+  /** Aborting it cancels the reply: what was generated so far is kept, marked as cut short. */
   signal?: AbortSignal;
+  /** Called once the user's message is stored, before the LLM is asked. */
+  onUserMessage?: (message: StoredMessage) => void;
   /** Called with each text delta as the provider streams it. */
   onDelta?: (text: string) => void;
 }
@@ -48,6 +54,7 @@ export interface TurnInput {
 export interface TurnResult {
   user: StoredMessage;
   reply: StoredMessage;
+  cancelled: boolean;
 }
 
 const HISTORY_WINDOW = 200;
@@ -62,14 +69,17 @@ export function confidenceFrom(logprobs: number[]): number | null {
 /**
  * One turn: store the user's message, ask the LLM, store the reply. The user's message is kept
  * even if the LLM fails (nothing the user sent is lost); a failed or empty reply stores nothing.
+ * A cancelled reply is stored as far as it got, with finish_reason "cancelled".
  */
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome<TurnResult>> {
   const started = deps.now();
-  const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW) : [];
+  // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
+  const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
   const user = deps.store.append(
-    { role: "user", content: input.message, character_id: input.character.id },
+    { role: "user", content: input.message, character_id: input.character.id, client_id: input.clientMessageId },
     new Date(started).toISOString(),
   );
+  input.onUserMessage?.(user);
   if (!deps.llm) {
     return { ok: false, code: "SERVICE_UNAVAILABLE", message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)", details: { user_message_id: user.id } };
   }
@@ -102,9 +112,13 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
       else finishReason = event.reason;
     }
   } catch (error) {
-    return { ok: false, code: "SERVICE_UNAVAILABLE", message: `The LLM provider failed: ${(error as Error).message}`, details: { user_message_id: user.id } };
+    if (!input.signal?.aborted) {
+      return { ok: false, code: "SERVICE_UNAVAILABLE", message: `The LLM provider failed: ${(error as Error).message}`, details: { user_message_id: user.id } };
+    }
   }
-  if (text.trim() === "") {
+  const cancelled = input.signal?.aborted ?? false;
+  if (cancelled) finishReason = "cancelled";
+  else if (text.trim() === "") {
     return { ok: false, code: "SERVICE_UNAVAILABLE", message: "The LLM provider returned an empty reply", details: { user_message_id: user.id } };
   }
 
@@ -120,8 +134,8 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     finish_reason: finishReason,
   };
   const reply = deps.store.append(
-    { role: "assistant", content: text, character_id: input.character.id, metadata },
+    { id: input.replyId, role: "assistant", content: text, character_id: input.character.id, metadata },
     new Date(finished).toISOString(),
   );
-  return { ok: true, value: { user, reply } };
+  return { ok: true, value: { user, reply, cancelled } };
 }

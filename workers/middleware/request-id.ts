@@ -11,5 +11,6 @@ export const requestId = (): MiddlewareHandler<AppEnv> =>
     const id = offered && WELL_FORMED.test(offered) ? offered : randomId("req_", 16);
     c.set("requestId", id);
     await next();
-    c.res.headers.set("X-Request-Id", id);
+    // A 101 WebSocket answer from a Durable Object has immutable headers, and nothing reads them.
+    if (c.res.status !== 101) c.res.headers.set("X-Request-Id", id);
   };

@@ -1,55 +1,67 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
+import { AUTH_TIMEOUT_MS, CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
 import { isAdmin, type Caller } from "../../auth/caller";
-import type { PromptCharacter } from "../../chat/prompt";
-import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, type MessageMedia, type StoredMessage, type TurnResult } from "../../chat/turn";
+import type { MessageMedia, StoredMessage } from "../../chat/turn";
+import { responseFrame, toHttpResponse } from "../../chat/reply-shapes";
+import { getCharacterRow } from "../../db/characters";
+import { getDb } from "../../db/client";
 import type { Env } from "../../env";
-import { llmContextTokens, selectProvider } from "../../llm/select-provider";
+import { authenticate } from "../../middleware/auth";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
-import { TurnQueue } from "./turn-queue";
+import { errorFrame, parseClientFrame } from "./protocol";
+import { Sockets, send, setState, stateOf } from "./sockets";
+import { TurnRunner, type Denied, type Emit } from "./turn-runner";
 
-export interface SessionTurnRequest {
+export interface SessionMessageRequest {
+  sessionId: string;
   caller: Caller;
-  character: PromptCharacter & { id: string };
+  characterId: string;
   message: string;
   userName?: string;
   includeHistory: boolean;
 }
 
-type Denied = Extract<Outcome<never>, { ok: false }>;
-
-/** One conversation: its history, its owner, and its turns, one at a time. */
+/**
+ * One conversation: its history, its owner, its sockets (hibernatable), and its turns, one at a time.
+ * HTTP calls arrive as RPC methods; WebSocket frames through the hibernation handlers below.
+ */
 export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
-  private readonly turns = new TurnQueue();
+  private readonly sockets: Sockets;
+  private readonly turns: TurnRunner;
+  // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
+  private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
+    this.sockets = new Sockets(ctx);
+    this.turns = new TurnRunner(env, this.store, (frame) => this.sockets.broadcast(frame));
+    // Answered by the runtime without waking the object: keep-alives cost nothing.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  async sendMessage(request: SessionTurnRequest): Promise<Outcome<TurnResult>> {
-    return this.turns.run(async () => {
-      const denied = this.authorize(request.caller, { claim: true });
-      if (denied) return denied;
-      return runTurn(
-        {
-          store: this.store,
-          llm: selectProvider(this.env),
-          now: Date.now,
-          contextTokens: llmContextTokens(this.env),
-          countMessageTokens,
-        },
-        {
-          character: request.character,
-          message: request.message,
-          userName: request.userName,
-          includeHistory: request.includeHistory,
-        },
-      );
-    });
+  // ---- HTTP transport (RPC) ----
+
+  async sendMessage(request: SessionMessageRequest): Promise<Outcome<ResponseFrame>> {
+    const prepared = await this.prepare(request);
+    if (!prepared.ok) return prepared;
+    return this.turns.run(prepared.value, () => this.authorize(request.caller, { claim: true }));
+  }
+
+  /** The same turn as sendMessage, as a Server-Sent Events stream of the turn's frames. */
+  async streamMessage(request: SessionMessageRequest, requestId: string): Promise<Outcome<ReadableStream<Uint8Array>>> {
+    const prepared = await this.prepare(request);
+    if (!prepared.ok) return prepared;
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const encoder = new TextEncoder();
+    // A client that goes away mid-stream does not stop the turn: the reply is still stored.
+    const write: Emit = (frame) => void writer.write(encoder.encode(sseEvent(frame, requestId))).catch(() => {});
+    void this.turns.run(prepared.value, () => this.authorize(request.caller, { claim: true }), write, write).finally(() => writer.close().catch(() => {}));
+    return { ok: true, value: readable };
   }
 
   async history(caller: Caller, query: HistoryQuery): Promise<Outcome<HistoryPage>> {
@@ -72,14 +84,16 @@ export class ChatSession extends DurableObject<Env> {
     return { ok: true, value: message };
   }
 
-  /** Called by the media pipeline when a job of a reply moves on; merges into the stored message. */
+  /** Called by the media pipeline when a reply's media moves on: stored, and pushed to every socket. */
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
-    return this.store.setMedia(messageId, media);
+    if (!this.store.setMedia(messageId, media)) return false;
+    this.sockets.broadcast({ type: "media", message_id: messageId, media });
+    return true;
   }
 
   /** Clearing waits for a running turn, so a reply never lands in a history that was just cleared. */
   async clear(caller: Caller): Promise<Outcome<{ cleared_at: string }>> {
-    return this.turns.run(async () => {
+    return this.turns.exclusive(async () => {
       const denied = this.authorize(caller, { claim: false });
       if (denied) return denied;
       this.store.clear();
@@ -87,10 +101,147 @@ export class ChatSession extends DurableObject<Env> {
     });
   }
 
-  /** The first key to write to a session owns it; other keys get FORBIDDEN, admin keys get through. */
-  private authorize(caller: Caller, { claim }: { claim: boolean }): Denied | undefined {
+  // ---- WebSocket transport ----
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
+    const sessionId = new URL(request.url).searchParams.get("session_id");
+    if (sessionId && !this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.sockets.accept(server);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + AUTH_TIMEOUT_MS);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const previous = this.frameChains.get(ws) ?? Promise.resolve();
+    const next = previous.then(() => this.onFrame(ws, raw)).catch((error) => {
+      console.error(JSON.stringify({ level: "error", where: "webSocketMessage", error: String(error) }));
+      send(ws, errorFrame("INTERNAL_ERROR", "Internal server error"));
+    });
+    this.frameChains.set(ws, next);
+    return next;
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // The peer closed; finish the handshake. 1005/1006 cannot be sent back, so answer 1000.
+    try {
+      ws.close(code >= 3000 && code < 5000 ? code : 1000);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Closes sockets that never authenticated. */
+  override async alarm(): Promise<void> {
+    const next = this.sockets.closeUnauthenticated(Date.now());
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+  }
+
+  private async onFrame(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) return send(ws, parsed.error);
+    const frame = parsed.frame;
+    if (frame.type === "auth") return this.onAuth(ws, frame);
+    const caller = stateOf(ws)?.caller;
+    if (!caller) return send(ws, errorFrame("UNAUTHORIZED", "Send an auth frame before anything else"));
+    if (frame.type === "message") return this.onMessage(ws, caller, frame);
+    if (frame.type === "cancel") {
+      if (!this.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));
+      return;
+    }
+    return this.onResume(ws, frame.message_id, frame.last_seq);
+  }
+
+  private async onAuth(ws: WebSocket, frame: Extract<ClientFrame, { type: "auth" }>): Promise<void> {
+    const bound = this.store.getMeta("session_id");
+    const sessionId = frame.session_id ?? bound;
+    if (!sessionId || (bound && sessionId !== bound)) {
+      return send(ws, errorFrame("INVALID_REQUEST", `This socket is connected to session ${bound}; auth named ${frame.session_id}`));
+    }
+    if (!bound) this.store.setMeta("session_id", sessionId);
+    const caller = await authenticate(this.env, frame.token);
+    if (!caller) {
+      send(ws, errorFrame("UNAUTHORIZED", "Invalid or revoked API key"));
+      return ws.close(CLOSE_CODES.UNAUTHORIZED, "invalid API key");
+    }
+    const denied = this.authorize(caller, { claim: false, allowNew: true });
+    if (denied) {
+      send(ws, errorFrame(denied.code, denied.message));
+      return ws.close(CLOSE_CODES.FORBIDDEN, "session belongs to another key");
+    }
+    setState(ws, { ...stateOf(ws), caller });
+    send(ws, { type: "authenticated", session_id: sessionId });
+  }
+
+  private async onMessage(ws: WebSocket, caller: Caller, frame: Extract<ClientFrame, { type: "message" }>): Promise<void> {
+    const sessionId = this.store.getMeta("session_id")!;
+    if (frame.client_message_id && this.replayDuplicate(ws, frame.client_message_id)) return;
+    const prepared = await this.prepare({
+      sessionId,
+      caller,
+      characterId: frame.character_id,
+      message: frame.content,
+      userName: frame.metadata?.user_name,
+      includeHistory: true,
+    });
+    if (!prepared.ok) return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
+    // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.
+    void this.turns.run(
+      { ...prepared.value, clientMessageId: frame.client_message_id },
+      () => this.authorize(caller, { claim: true }),
+      undefined,
+      (error) => send(ws, error),
+    );
+  }
+
+  /** A message re-sent after a reconnect: answer with what became of the first one, never a second turn. */
+  private replayDuplicate(ws: WebSocket, clientMessageId: string): boolean {
+    if (this.turns.isPending(clientMessageId)) {
+      const replyId = this.turns.liveReplyFor(clientMessageId);
+      for (const frame of (replyId && this.turns.replay(replyId, -1)) || []) send(ws, frame);
+      return true;
+    }
+    const user = this.store.byClientId(clientMessageId);
+    if (!user) return false;
+    const reply = this.store.replyTo(user.id);
+    const sessionId = this.store.getMeta("session_id")!;
+    send(ws, reply ? responseFrame(sessionId, reply) : errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientMessageId }));
+    return true;
+  }
+
+  private onResume(ws: WebSocket, replyId: string, lastSeq: number): void {
+    const frames = this.turns.replay(replyId, lastSeq);
+    if (frames) {
+      for (const frame of frames) send(ws, frame);
+      return;
+    }
+    const reply = this.store.get(replyId);
+    if (reply?.role === "assistant") return send(ws, responseFrame(this.store.getMeta("session_id")!, reply));
+    send(ws, errorFrame("NOT_FOUND", `No reply ${replyId} in this session`));
+  }
+
+  // ---- shared ----
+
+  /** Checks what can be checked before queueing: the session's owner and the character. */
+  private async prepare(request: SessionMessageRequest): Promise<Outcome<Parameters<TurnRunner["run"]>[0]>> {
+    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
+    const denied = this.authorize(request.caller, { claim: false, allowNew: true });
+    if (denied) return denied;
+    const character = await getCharacterRow(getDb(this.env.DB), request.characterId);
+    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
+    const { characterId: _, ...rest } = request;
+    return { ok: true, value: { ...rest, character } };
+  }
+
+  /**
+   * The first key to write to a session owns it; other keys get FORBIDDEN, admin keys get through.
+   * `claim` takes ownership of an unowned session; `allowNew` lets an unowned one pass without claiming.
+   */
+  private authorize(caller: Caller, { claim, allowNew = false }: { claim: boolean; allowNew?: boolean }): Denied | undefined {
     const owner = this.store.getMeta("owner");
     if (owner === null) {
+      if (allowNew) return undefined;
       if (!claim) return { ok: false, code: "NOT_FOUND", message: "No such session" };
       this.store.setMeta("owner", caller.keyId);
       this.store.setMeta("created_at", new Date().toISOString());
@@ -101,4 +252,12 @@ export class ChatSession extends DurableObject<Env> {
     }
     return undefined;
   }
+}
+
+/** One SSE event per frame; the last carries the same body as the non-streaming answer (or error). */
+function sseEvent(frame: ServerFrame, requestId: string): string {
+  let data: unknown = frame;
+  if (frame.type === "response") data = toHttpResponse(frame);
+  if (frame.type === "error") data = { error: { code: frame.code, message: frame.message, request_id: requestId, ...(frame.user_message_id ? { details: { user_message_id: frame.user_message_id } } : {}) } };
+  return `event: ${frame.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -44,9 +44,12 @@ export class HistoryStore implements TurnStore {
       character_id TEXT NOT NULL,
       created_at TEXT NOT NULL,
       metadata TEXT,
-      media TEXT
+      media TEXT,
+      client_id TEXT
     )`);
     sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS messages_parent ON messages (parent_id)`);
+    sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages (client_id) WHERE client_id IS NOT NULL`);
   }
 
   getMeta(key: string): string | null {
@@ -67,9 +70,10 @@ export class HistoryStore implements TurnStore {
   append(message: NewMessage, at: string): StoredMessage {
     const pos = this.count();
     const parent = pos === 0 ? null : this.at(pos - 1);
-    const stored: StoredMessage = { ...message, id: randomId("msg_"), parent_id: parent?.id ?? null, timestamp: at };
+    const { client_id, ...fields } = message;
+    const stored: StoredMessage = { ...fields, id: message.id ?? randomId("msg_"), parent_id: parent?.id ?? null, timestamp: at };
     this.sql.exec(
-      `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       stored.id,
       stored.parent_id,
       pos,
@@ -78,6 +82,7 @@ export class HistoryStore implements TurnStore {
       stored.character_id,
       at,
       stored.metadata ? JSON.stringify(stored.metadata) : null,
+      client_id ?? null,
     );
     return stored;
   }
@@ -105,6 +110,16 @@ export class HistoryStore implements TurnStore {
   /** Any message of the session, on the active branch or not. */
   get(id: string): StoredMessage | undefined {
     return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = ?`, id).map(toMessage)[0];
+  }
+
+  /** The user message a client sent with this client_message_id, if any. */
+  byClientId(clientId: string): StoredMessage | undefined {
+    return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE client_id = ?`, clientId).map(toMessage)[0];
+  }
+
+  /** The reply to a message: its child on the active branch. */
+  replyTo(id: string): StoredMessage | undefined {
+    return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE parent_id = ? AND pos IS NOT NULL AND role = 'assistant'`, id).map(toMessage)[0];
   }
 
   /** Merges media fields (e.g. audio_url once a job finishes) into a message; false if there is no such message. */

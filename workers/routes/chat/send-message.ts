@@ -1,10 +1,8 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
-import { ApiError, unwrap } from "../../api-error";
+import { unwrap } from "../../api-error";
 import { randomId } from "../../auth/api-keys";
-import { getCharacterRow } from "../../db/characters";
-import { getDb } from "../../db/client";
-import { recordConversationTurn } from "../../db/conversations";
+import { toHttpResponse } from "../../chat/reply-shapes";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
 
@@ -12,9 +10,17 @@ const route = createRoute({
   method: "post",
   path: "/message",
   summary: "Send a message to a character and get its reply",
+  description:
+    'With `"stream": true` or `Accept: text/event-stream`, the reply streams as Server-Sent Events: `user_message`, `typing`, `response_chunk` (text deltas), `typing`, then `response` carrying the same body as the non-streaming answer (or `error`).',
   request: { body: jsonBody(SendMessageRequest) },
   responses: {
-    200: jsonResponse(SendMessageResponse, "The character's reply"),
+    200: {
+      description: "The character's reply",
+      content: {
+        "application/json": { schema: SendMessageResponse },
+        "text/event-stream": { schema: z.string() },
+      },
+    },
     ...errorResponses,
     ...unavailableResponse,
   },
@@ -22,40 +28,22 @@ const route = createRoute({
 
 export const sendMessage = createRouter().openapi(route, async (c) => {
   const body = c.req.valid("json");
-  const caller = c.get("caller");
-  const db = getDb(c.env.DB);
-  const character = await getCharacterRow(db, body.character_id);
-  if (!character) throw new ApiError("NOT_FOUND", `No character ${body.character_id}`);
-
   const sessionId = body.session_id ?? randomId("sess_");
-  const { user, reply } = unwrap(
-    await sessionStub(c.env, sessionId).sendMessage({
-      caller,
-      character: {
-        id: character.id,
-        name: character.name,
-        description: character.description,
-        personality: character.personality,
-        configuration: character.configuration,
-      },
-      message: body.message,
-      userName: body.context?.user_name,
-      includeHistory: body.context?.conversation_history !== false,
-    }),
-  );
-  await recordConversationTurn(db, sessionId, character.id, caller.keyId, reply.timestamp);
+  const request = {
+    sessionId,
+    caller: c.get("caller"),
+    characterId: body.character_id,
+    message: body.message,
+    userName: body.context?.user_name,
+    includeHistory: body.context?.conversation_history !== false,
+  };
+  const stub = sessionStub(c.env, sessionId);
 
-  return c.json(
-    {
-      response: reply.content,
-      character_id: character.id,
-      session_id: sessionId,
-      message_id: reply.id,
-      user_message_id: user.id,
-      timestamp: reply.timestamp,
-      media: null,
-      metadata: reply.metadata!,
-    },
-    200,
-  );
+  if (body.stream === true || c.req.header("Accept")?.includes("text/event-stream")) {
+    const stream = unwrap(await stub.streamMessage(request, c.get("requestId")));
+    return new Response(stream, {
+      headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Session-Id": sessionId },
+    });
+  }
+  return c.json(toHttpResponse(unwrap(await stub.sendMessage(request))), 200);
 });

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { ERROR_CODES } from "../errors";
+import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
+import { Media, MessageText, ReplyMetadata } from "./chat";
+
+/** Frames over this size are refused before parsing. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** A socket that has not authenticated this long after connecting is closed. */
+export const AUTH_TIMEOUT_MS = 10_000;
+
+/** WebSocket close codes: 4xxx says why the server closed. */
+export const CLOSE_CODES = {
+  UNAUTHORIZED: 4001,
+  FORBIDDEN: 4003,
+  AUTH_TIMEOUT: 4008,
+} as const;
+
+// ---- client -> server ----
+
+export const AuthFrame = z.object({
+  type: z.literal("auth"),
+  token: z.string().min(1),
+  /** Omitted: a new session is started and its id comes back in the `authenticated` frame. */
+  session_id: SessionId.nullish(),
+});
+
+export const MessageFrame = z.object({
+  type: z.literal("message"),
+  character_id: CharacterId.default("assistant"),
+  content: MessageText,
+  metadata: z.object({ user_name: z.string().max(100).optional() }).catchall(z.unknown()).optional(),
+  /** Chosen by the client; a message re-sent with the same id is not run twice. */
+  client_message_id: z.string().min(1).max(128).optional(),
+});
+
+/** Stops the reply being generated; what was generated is kept, marked as cut short. */
+export const CancelFrame = z.object({ type: z.literal("cancel") });
+
+/** After a reconnect: send the reply `message_id` from chunk `last_seq + 1` on (or its final response). */
+export const ResumeFrame = z.object({
+  type: z.literal("resume"),
+  message_id: MessageId,
+  last_seq: z.number().int().min(-1).default(-1),
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [AuthFrame, MessageFrame, CancelFrame, ResumeFrame]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+// ---- server -> client ----
+
+export const AuthenticatedFrame = z.object({ type: z.literal("authenticated"), session_id: SessionId });
+
+/** Every socket of the session sees each user message, whichever tab or transport sent it. */
+export const UserMessageFrame = z.object({
+  type: z.literal("user_message"),
+  message_id: MessageId,
+  character_id: CharacterId,
+  content: z.string(),
+  timestamp: Timestamp,
+  client_message_id: z.string().optional(),
+});
+
+export const TypingFrame = z.object({ type: z.literal("typing"), character_id: CharacterId, is_typing: z.boolean() });
+
+export const ResponseChunkFrame = z.object({
+  type: z.literal("response_chunk"),
+  message_id: MessageId,
+  character_id: CharacterId,
+  /** 0, 1, 2, ... within one reply: a reconnecting client resumes after the last one it saw. */
+  seq: z.number().int(),
+  delta: z.string(),
+});
+
+export const ResponseFrame = z.object({
+  type: z.literal("response"),
+  session_id: SessionId,
+  character_id: CharacterId,
+  content: z.string(),
+  timestamp: Timestamp,
+  media: Media.nullable(),
+  message_id: MessageId,
+  user_message_id: MessageId,
+  metadata: ReplyMetadata,
+  /** true when a `cancel` cut the reply short. */
+  cancelled: z.boolean(),
+});
+
+export const MediaFrame = z.object({
+  type: z.literal("media"),
+  message_id: MessageId,
+  media: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  retry_after_seconds: z.number().optional(),
+  /** The user message a failed turn belongs to, when the error is about a turn. */
+  user_message_id: MessageId.optional(),
+  client_message_id: z.string().optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  AuthenticatedFrame,
+  UserMessageFrame,
+  TypingFrame,
+  ResponseChunkFrame,
+  ResponseFrame,
+  MediaFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ResponseFrame = z.infer<typeof ResponseFrame>;
+export type ResponseChunkFrame = z.infer<typeof ResponseChunkFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -1,0 +1,38 @@
+import { ClientFrame, MAX_FRAME_BYTES, type ErrorFrame, type ServerFrame } from "../../../shared/schemas/realtime";
+import type { ErrorCode } from "../../../shared/errors";
+
+export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
+
+export const errorFrame = (code: ErrorCode, message: string, extra: Partial<ErrorFrame> = {}): ErrorFrame => ({
+  type: "error",
+  code,
+  message,
+  ...extra,
+});
+
+/** Turns a raw WebSocket frame into a typed client frame, or the error frame that answers it. */
+export function parseClientFrame(raw: string | ArrayBuffer): Parsed {
+  const size = typeof raw === "string" ? new TextEncoder().encode(raw).byteLength : raw.byteLength;
+  if (size > MAX_FRAME_BYTES) {
+    return { ok: false, error: errorFrame("INVALID_REQUEST", `Frame of ${size} bytes refused: the limit is ${MAX_FRAME_BYTES}`) };
+  }
+  if (typeof raw !== "string") return { ok: false, error: errorFrame("INVALID_REQUEST", "Binary frames are not supported: send JSON text") };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: errorFrame("INVALID_REQUEST", "Frame is not valid JSON") };
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || !["auth", "message", "cancel", "resume"].includes(type)) {
+    return { ok: false, error: errorFrame("INVALID_REQUEST", `Unknown frame type ${JSON.stringify(type ?? null)}: expected auth, message, cancel or resume`) };
+  }
+  const result = ClientFrame.safeParse(json);
+  if (!result.success) {
+    const summary = result.error.issues.map((i) => `${i.path.join(".") || type}: ${i.message}`).join("; ");
+    return { ok: false, error: errorFrame("INVALID_REQUEST", `Invalid ${type} frame: ${summary}`) };
+  }
+  return { ok: true, frame: result.data };
+}
+
+export const encode = (frame: ServerFrame) => JSON.stringify(frame);

@@ -1,0 +1,145 @@
+import type { ErrorFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
+import type { Outcome } from "../../api-error";
+import { randomId } from "../../auth/api-keys";
+import type { Caller } from "../../auth/caller";
+import { responseFrame } from "../../chat/reply-shapes";
+import { countMessageTokens } from "../../chat/tokens";
+import { runTurn } from "../../chat/turn";
+import { getDb } from "../../db/client";
+import { recordConversationTurn } from "../../db/conversations";
+import type { CharacterRow } from "../../db/schema";
+import type { Env } from "../../env";
+import { llmContextTokens, selectProvider } from "../../llm/select-provider";
+import type { HistoryStore } from "./history-store";
+import { errorFrame } from "./protocol";
+import { TurnQueue } from "./turn-queue";
+
+export interface TurnRequest {
+  sessionId: string;
+  caller: Caller;
+  character: CharacterRow;
+  message: string;
+  userName?: string;
+  includeHistory: boolean;
+  clientMessageId?: string;
+}
+
+/** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
+interface LiveReply {
+  userMessageId?: string;
+  replyId: string;
+  clientMessageId?: string;
+  chunks: ResponseChunkFrame[];
+  final?: ResponseFrame | ErrorFrame;
+  abort: AbortController;
+}
+
+export type Emit = (frame: ServerFrame) => void;
+export type Denied = Extract<Outcome<never>, { ok: false }>;
+
+/**
+ * Runs a session's turns one at a time, for every transport: each turn's frames go to all the
+ * session's sockets (`broadcast`) and to the caller that asked for it (`requester`, e.g. an SSE stream).
+ */
+export class TurnRunner {
+  private readonly queue = new TurnQueue();
+  private live?: LiveReply;
+  private readonly pendingClientIds = new Set<string>();
+
+  constructor(
+    private readonly env: Env,
+    private readonly store: HistoryStore,
+    private readonly broadcast: Emit,
+  ) {}
+
+  /** Queues a turn. `authorize` runs when the turn's time comes, so ownership claims happen in order. */
+  run(request: TurnRequest, authorize: () => Denied | undefined, requester?: Emit, onDenied?: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
+    if (request.clientMessageId) this.pendingClientIds.add(request.clientMessageId);
+    return this.queue
+      .run(async () => {
+        const denied = authorize();
+        if (denied) {
+          onDenied?.(errorFrame(denied.code, denied.message));
+          return denied;
+        }
+        return this.execute(request, requester);
+      })
+      .finally(() => request.clientMessageId && this.pendingClientIds.delete(request.clientMessageId));
+  }
+
+  /** Runs a task between turns (e.g. clearing the history), never during one. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(task);
+  }
+
+  isPending(clientMessageId: string): boolean {
+    return this.pendingClientIds.has(clientMessageId);
+  }
+
+  /** Cancels the reply being generated, if any. */
+  cancel(): boolean {
+    if (!this.live || this.live.final) return false;
+    this.live.abort.abort();
+    return true;
+  }
+
+  /** Frames of reply `replyId` after chunk `lastSeq`, if it is the live (or last) reply; else undefined. */
+  replay(replyId: string, lastSeq: number): ServerFrame[] | undefined {
+    const live = this.live;
+    if (!live || live.replyId !== replyId) return undefined;
+    return [...live.chunks.filter((c) => c.seq > lastSeq), ...(live.final ? [live.final] : [])];
+  }
+
+  /** The live reply that answers the user message with this client id, if it is the current one. */
+  liveReplyFor(clientMessageId: string): string | undefined {
+    return this.live?.clientMessageId === clientMessageId ? this.live.replyId : undefined;
+  }
+
+  private async execute(request: TurnRequest, requester?: Emit): Promise<Outcome<ResponseFrame>> {
+    const emit: Emit = (frame) => {
+      this.broadcast(frame);
+      requester?.(frame);
+    };
+    const { character } = request;
+    const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
+    this.live = live;
+
+    const outcome = await runTurn(
+      { store: this.store, llm: selectProvider(this.env), now: Date.now, contextTokens: llmContextTokens(this.env), countMessageTokens },
+      {
+        character: { id: character.id, name: character.name, description: character.description, personality: character.personality, configuration: character.configuration },
+        message: request.message,
+        userName: request.userName,
+        includeHistory: request.includeHistory,
+        replyId: live.replyId,
+        clientMessageId: request.clientMessageId,
+        signal: live.abort.signal,
+        onUserMessage: (user) => {
+          live.userMessageId = user.id;
+          emit({ type: "user_message", message_id: user.id, character_id: character.id, content: user.content, timestamp: user.timestamp, ...(request.clientMessageId ? { client_message_id: request.clientMessageId } : {}) });
+          emit({ type: "typing", character_id: character.id, is_typing: true });
+        },
+        onDelta: (delta) => {
+          const chunk: ResponseChunkFrame = { type: "response_chunk", message_id: live.replyId, character_id: character.id, seq: live.chunks.length, delta };
+          live.chunks.push(chunk);
+          emit(chunk);
+        },
+      },
+    );
+    if (live.userMessageId) emit({ type: "typing", character_id: character.id, is_typing: false });
+
+    if (!outcome.ok) {
+      live.final = errorFrame(outcome.code, outcome.message, {
+        ...(live.userMessageId ? { user_message_id: live.userMessageId } : {}),
+        ...(request.clientMessageId ? { client_message_id: request.clientMessageId } : {}),
+      });
+      emit(live.final);
+      return outcome;
+    }
+    const { reply, cancelled } = outcome.value;
+    await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp);
+    live.final = responseFrame(request.sessionId, reply, cancelled);
+    emit(live.final);
+    return { ok: true, value: live.final };
+  }
+}

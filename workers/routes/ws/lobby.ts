@@ -1,0 +1,60 @@
+import { AUTH_TIMEOUT_MS, CLOSE_CODES } from "../../../shared/schemas/realtime";
+import { randomId } from "../../auth/api-keys";
+import { errorFrame, parseClientFrame } from "../../durable-objects/chat-session/protocol";
+import { sessionStub } from "../../durable-objects/chat-session/session-stub";
+import type { Env } from "../../env";
+
+// A close code a peer may send: 1000 or an application code; 1005/1006 are only ever observed.
+const sendable = (code: number) => (code === 1000 || (code >= 3000 && code < 5000) ? code : 1000);
+
+/**
+ * The reference's flow names the session only in the first `auth` frame, after the socket is open, so
+ * the Worker cannot route the upgrade to a session's Durable Object. The lobby accepts the socket,
+ * reads frames until `auth` (buffering what follows it, so back-to-back auth + message loses nothing),
+ * then connects to the session's object and relays both ways. Relaying keeps this Worker invocation
+ * alive for the connection's life; clients that pass `?session_id=` skip the lobby and connect to the
+ * Durable Object directly, where idle sockets hibernate.
+ */
+export function lobby(env: Env): Response {
+  const { 0: client, 1: socket } = new WebSocketPair();
+  socket.accept();
+  const buffered: (string | ArrayBuffer)[] = [];
+  let upstream: WebSocket | undefined;
+  let connecting = false;
+  const timer = setTimeout(() => socket.close(CLOSE_CODES.AUTH_TIMEOUT, "authentication timeout"), AUTH_TIMEOUT_MS);
+
+  socket.addEventListener("message", (event) => {
+    if (upstream) return upstream.send(event.data);
+    if (connecting) return void buffered.push(event.data);
+    const parsed = parseClientFrame(event.data);
+    if (!parsed.ok) return socket.send(JSON.stringify(parsed.error));
+    if (parsed.frame.type !== "auth") return socket.send(JSON.stringify(errorFrame("UNAUTHORIZED", "Send an auth frame before anything else")));
+    connecting = true;
+    const sessionId = parsed.frame.session_id ?? randomId("sess_");
+    void connect(env, sessionId).then(
+      (ws) => {
+        clearTimeout(timer);
+        upstream = ws;
+        ws.addEventListener("message", (e) => socket.send(e.data));
+        ws.addEventListener("close", (e) => socket.close(sendable(e.code), e.reason));
+        ws.send(JSON.stringify({ ...parsed.frame, session_id: sessionId }));
+        for (const frame of buffered.splice(0)) ws.send(frame);
+      },
+      () => socket.close(1011, "session unavailable"),
+    );
+  });
+  socket.addEventListener("close", (event) => {
+    clearTimeout(timer);
+    upstream?.close(sendable(event.code), event.reason);
+  });
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+async function connect(env: Env, sessionId: string): Promise<WebSocket> {
+  const url = `https://session.internal/ws?session_id=${encodeURIComponent(sessionId)}`;
+  const response = await sessionStub(env, sessionId).fetch(url, { headers: { Upgrade: "websocket" } });
+  const ws = response.webSocket;
+  if (!ws) throw new Error(`session refused the socket: ${response.status}`);
+  ws.accept();
+  return ws;
+}
