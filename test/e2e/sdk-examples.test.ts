@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { describe, expect, inject, it } from "vitest";
 
 /** The reference's JavaScript SDK example, as a user would paste it. */
 class ChatacterClient {
@@ -23,13 +22,7 @@ class ChatacterClient {
   }
 }
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ LLM_EMULATOR_TOKEN_DELAY_MS: "0" });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = { baseUrl: inject("stackUrl"), adminKey: inject("stackAdminKey"), output: () => inject("stackOutput") };
 
 describe("npm start, driven like the reference's SDK examples", () => {
   it("says at start-up that the LLM is emulated and which admin key to use", () => {

@@ -16,12 +16,14 @@ export const freePort = () =>
 
 export interface Stack {
   baseUrl: string;
+  /** The process group of `npm start`: wrangler and workerd run inside it. */
+  pgid: number;
   adminKey: string;
   output: () => string;
   stop(): Promise<void>;
 }
 
-/** Runs `npm start` as a newcomer would, on free ports and a throw-away state folder. */
+/** Runs `npm start` as a newcomer would, on free ports and a throw-away state folder (tests and benchmarks). */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const port = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "chatacter-e2e-"));
@@ -49,6 +51,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   }
   return {
     baseUrl,
+    pgid: child.pid!,
     adminKey,
     output: () => output,
     async stop() {

@@ -1,0 +1,61 @@
+import { describe, expect, inject, it } from "vitest";
+
+const baseUrl = inject("stackUrl");
+const adminKey = inject("stackAdminKey");
+const wsUrl = baseUrl.replace(/^http/, "ws") + "/api/v1/ws/chat";
+
+/** A browser-style client: Node's global WebSocket, the same API as the reference's example. */
+function open(url = wsUrl) {
+  const ws = new WebSocket(url);
+  const frames: any[] = [];
+  const waiters: (() => void)[] = [];
+  ws.addEventListener("message", (event) => {
+    frames.push(JSON.parse(String(event.data)));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve());
+    ws.addEventListener("error", () => reject(new Error("connection failed")));
+  });
+  const until = (match: (f: any) => boolean, timeoutMs = 10_000) =>
+    new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out; frames: ${JSON.stringify(frames)}`)), timeoutMs);
+      const check = () => {
+        const found = frames.find(match);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return { ws, frames, closed, opened, until, send: (f: unknown) => ws.send(JSON.stringify(f)) };
+}
+
+describe("WebSocket against npm start", () => {
+  it("runs the reference's example: auth and message sent at once on open", async () => {
+    const client = open();
+    await client.opened;
+    client.send({ type: "auth", token: adminKey, session_id: "e2e-ws" });
+    client.send({ type: "message", character_id: "assistant", content: "Hello there!" });
+    const response = await client.until((f) => f.type === "response");
+    expect(response.content).toContain('"Hello there!"');
+    const chunks = client.frames.filter((f) => f.type === "response_chunk");
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(client.frames.findIndex((f) => f.type === "response_chunk")).toBeLessThan(client.frames.indexOf(response));
+    client.ws.close();
+
+    const history = await fetch(`${baseUrl}/api/v1/chat/history/e2e-ws`, { headers: { Authorization: `Bearer ${adminKey}` } }).then((r) => r.json() as Promise<any>);
+    expect(history.messages.map((m: any) => m.content)).toEqual(["Hello there!", response.content]);
+  });
+
+  it("closes a socket that never authenticates after 10 s with 4008", async () => {
+    const client = open();
+    await client.opened;
+    const started = Date.now();
+    const event = await client.closed;
+    expect(event.code).toBe(4008);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+  }, 20_000);
+});
