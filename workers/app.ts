@@ -11,6 +11,7 @@ import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
 import { wsRoutes } from "./routes/ws/chat";
+import { mountDocs, OPENAPI_PATH } from "./routes/docs";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,6 +20,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const PUBLIC_PATHS: string[] = [
   // WebSocket clients authenticate with their first frame.
   "/api/v1/ws/chat",
+  OPENAPI_PATH,
 ];
 
 export function createApp() {
@@ -39,6 +41,7 @@ export function createApp() {
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/keys", keyRoutes);
   app.route("/api/v1/ws", wsRoutes);
+  mountDocs(app);
 
   app.notFound(notFound);
   app.onError(onError);

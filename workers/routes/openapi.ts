@@ -7,14 +7,14 @@ import { validationHook } from "../middleware/validation";
 /** A sub-app whose validation failures all become INVALID_REQUEST. */
 export const createRouter = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-export const jsonBody = <T extends ZodType>(schema: T) => ({
+export const jsonBody = <T extends ZodType>(schema: T, example?: unknown) => ({
   required: true,
-  content: { "application/json": { schema } },
+  content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } },
 });
 
-export const jsonResponse = <T extends ZodType>(schema: T, description: string) => ({
+export const jsonResponse = <T extends ZodType>(schema: T, description: string, example?: unknown) => ({
   description,
-  content: { "application/json": { schema } },
+  content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } },
 });
 
 const error = (description: string) => jsonResponse(ErrorBody, description);

@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { Character } from "../../../shared/schemas/characters";
 import { ApiError } from "../../api-error";
@@ -11,7 +12,7 @@ const route = createRoute({
   path: "/{character_id}",
   summary: "A character's details, configuration and statistics",
   request: { params: CharacterParams },
-  responses: { 200: jsonResponse(Character, "The character"), ...errorResponses },
+  responses: { 200: jsonResponse(Character, "The character", examples.character), ...errorResponses },
 });
 
 export const getCharacterRoute = createRouter().openapi(route, async (c) => {

@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { CharacterList } from "../../../shared/schemas/characters";
 import { listCharacters, toSummary } from "../../db/characters";
@@ -8,7 +9,7 @@ const route = createRoute({
   method: "get",
   path: "/",
   summary: "List the available characters",
-  responses: { 200: jsonResponse(CharacterList, "All characters"), ...errorResponses },
+  responses: { 200: jsonResponse(CharacterList, "All characters", examples.characterList), ...errorResponses },
 });
 
 export const listCharactersRoute = createRouter().openapi(route, async (c) => {

@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { Character, UpdateCharacterRequest } from "../../../shared/schemas/characters";
 import { ApiError } from "../../api-error";
@@ -12,7 +13,7 @@ const route = createRoute({
   path: "/{character_id}",
   summary: "Update a character's settings and personality (admin); configuration merges",
   middleware: [requireAdmin()] as const,
-  request: { params: CharacterParams, body: jsonBody(UpdateCharacterRequest) },
+  request: { params: CharacterParams, body: jsonBody(UpdateCharacterRequest, examples.updateCharacterRequest) },
   responses: { 200: jsonResponse(Character, "The updated character"), ...errorResponses },
 });
 

@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
 import { ClearHistoryResponse } from "../../../shared/schemas/chat";
 import { SessionId } from "../../../shared/schemas/common";
@@ -10,7 +11,7 @@ const route = createRoute({
   path: "/history/{session_id}",
   summary: "Clear a session's conversation",
   request: { params: z.object({ session_id: SessionId }) },
-  responses: { 200: jsonResponse(ClearHistoryResponse, "The history was cleared"), ...errorResponses },
+  responses: { 200: jsonResponse(ClearHistoryResponse, "The history was cleared", examples.clearHistoryResponse), ...errorResponses },
 });
 
 export const clearHistory = createRouter().openapi(route, async (c) => {

@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
 import { HistoryQuery, HistoryResponse } from "../../../shared/schemas/chat";
 import { SessionId } from "../../../shared/schemas/common";
@@ -10,7 +11,7 @@ const route = createRoute({
   path: "/history/{session_id}",
   summary: "A page of a session's conversation (chronological; offset counts from the oldest)",
   request: { params: z.object({ session_id: SessionId }), query: HistoryQuery },
-  responses: { 200: jsonResponse(HistoryResponse, "A page of messages"), ...errorResponses },
+  responses: { 200: jsonResponse(HistoryResponse, "A page of messages", examples.historyResponse), ...errorResponses },
 });
 
 export const getHistory = createRouter().openapi(route, async (c) => {

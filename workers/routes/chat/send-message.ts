@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
 import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
 import { unwrap } from "../../api-error";
@@ -12,12 +13,12 @@ const route = createRoute({
   summary: "Send a message to a character and get its reply",
   description:
     'With `"stream": true` or `Accept: text/event-stream`, the reply streams as Server-Sent Events: `user_message`, `typing`, `response_chunk` (text deltas), `typing`, then `response` carrying the same body as the non-streaming answer (or `error`).',
-  request: { body: jsonBody(SendMessageRequest) },
+  request: { body: jsonBody(SendMessageRequest, examples.sendMessageRequest) },
   responses: {
     200: {
       description: "The character's reply",
       content: {
-        "application/json": { schema: SendMessageResponse },
+        "application/json": { schema: SendMessageResponse, example: examples.sendMessageResponse },
         "text/event-stream": { schema: z.string() },
       },
     },

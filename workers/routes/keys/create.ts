@@ -1,3 +1,4 @@
+import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { CreateKeyRequest, CreatedKey } from "../../../shared/schemas/keys";
 import { displayPrefix, generateApiKey, hashApiKey, randomId } from "../../auth/api-keys";
@@ -9,7 +10,7 @@ const route = createRoute({
   method: "post",
   path: "/",
   summary: "Create an API key (admin); the key is shown once, only its hash is stored",
-  request: { body: jsonBody(CreateKeyRequest) },
+  request: { body: jsonBody(CreateKeyRequest, examples.createKeyRequest) },
   responses: { 201: jsonResponse(CreatedKey, "The new key"), ...errorResponses },
 });
 
