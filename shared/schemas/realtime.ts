@@ -57,6 +57,8 @@ export const UserMessageFrame = z.object({
   character_id: CharacterId,
   content: z.string(),
   timestamp: Timestamp,
+  /** The id the reply will have: its `response_chunk` and `response` frames carry it as `message_id`. */
+  reply_id: MessageId,
   client_message_id: z.string().optional(),
 });
 
@@ -83,6 +85,8 @@ export const ResponseFrame = z.object({
   metadata: ReplyMetadata,
   /** true when a `cancel` cut the reply short. */
   cancelled: z.boolean(),
+  /** Echoed when the message was sent with one. */
+  client_message_id: z.string().optional(),
 });
 
 export const MediaFrame = z.object({

@@ -3,7 +3,7 @@ import type { ResponseFrame } from "../../shared/schemas/realtime";
 import type { StoredMessage } from "./turn";
 
 /** The `response` frame of a stored reply: what WebSocket clients get, and what HTTP answers are made from. */
-export function responseFrame(sessionId: string, reply: StoredMessage, cancelled = reply.metadata?.finish_reason === "cancelled"): ResponseFrame {
+export function responseFrame(sessionId: string, reply: StoredMessage, clientMessageId?: string): ResponseFrame {
   return {
     type: "response",
     session_id: sessionId,
@@ -14,7 +14,8 @@ export function responseFrame(sessionId: string, reply: StoredMessage, cancelled
     message_id: reply.id,
     user_message_id: reply.parent_id!,
     metadata: reply.metadata!,
-    cancelled,
+    cancelled: reply.metadata?.finish_reason === "cancelled",
+    ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
   };
 }
 

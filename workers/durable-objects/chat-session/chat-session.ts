@@ -12,7 +12,7 @@ import { authenticate } from "../../middleware/auth";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { errorFrame, parseClientFrame } from "./protocol";
 import { Sockets, send, setState, stateOf } from "./sockets";
-import { TurnRunner, type Denied, type Emit } from "./turn-runner";
+import { TurnRunner, userMessageFrame, type Denied, type Emit } from "./turn-runner";
 
 export interface SessionMessageRequest {
   sessionId: string;
@@ -197,16 +197,20 @@ export class ChatSession extends DurableObject<Env> {
 
   /** A message re-sent after a reconnect: answer with what became of the first one, never a second turn. */
   private replayDuplicate(ws: WebSocket, clientMessageId: string): boolean {
+    const sessionId = this.store.getMeta("session_id")!;
+    const user = this.store.byClientId(clientMessageId);
     if (this.turns.isPending(clientMessageId)) {
-      const replyId = this.turns.liveReplyFor(clientMessageId);
-      for (const frame of (replyId && this.turns.replay(replyId, -1)) || []) send(ws, frame);
+      // Still queued or streaming: say which reply it is, then what streamed so far; the rest follows live.
+      const live = this.turns.liveReplyFor(clientMessageId);
+      if (live && user) {
+        send(ws, userMessageFrame(user, live.replyId, clientMessageId));
+        for (const frame of this.turns.replay(live.replyId, -1) ?? []) send(ws, frame);
+      }
       return true;
     }
-    const user = this.store.byClientId(clientMessageId);
     if (!user) return false;
     const reply = this.store.replyTo(user.id);
-    const sessionId = this.store.getMeta("session_id")!;
-    send(ws, reply ? responseFrame(sessionId, reply) : errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientMessageId }));
+    send(ws, reply ? responseFrame(sessionId, reply, clientMessageId) : errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientMessageId }));
     return true;
   }
 

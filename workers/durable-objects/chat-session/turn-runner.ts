@@ -10,6 +10,7 @@ import { recordConversationTurn } from "../../db/conversations";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { llmContextTokens, selectProvider } from "../../llm/select-provider";
+import type { StoredMessage } from "../../chat/turn";
 import type { HistoryStore } from "./history-store";
 import { errorFrame } from "./protocol";
 import { TurnQueue } from "./turn-queue";
@@ -91,8 +92,9 @@ export class TurnRunner {
   }
 
   /** The live reply that answers the user message with this client id, if it is the current one. */
-  liveReplyFor(clientMessageId: string): string | undefined {
-    return this.live?.clientMessageId === clientMessageId ? this.live.replyId : undefined;
+  liveReplyFor(clientMessageId: string): { replyId: string; userMessageId?: string } | undefined {
+    const live = this.live;
+    return live?.clientMessageId === clientMessageId ? { replyId: live.replyId, userMessageId: live.userMessageId } : undefined;
   }
 
   private async execute(request: TurnRequest, requester?: Emit): Promise<Outcome<ResponseFrame>> {
@@ -116,7 +118,7 @@ export class TurnRunner {
         signal: live.abort.signal,
         onUserMessage: (user) => {
           live.userMessageId = user.id;
-          emit({ type: "user_message", message_id: user.id, character_id: character.id, content: user.content, timestamp: user.timestamp, ...(request.clientMessageId ? { client_message_id: request.clientMessageId } : {}) });
+          emit(userMessageFrame(user, live.replyId, request.clientMessageId));
           emit({ type: "typing", character_id: character.id, is_typing: true });
         },
         onDelta: (delta) => {
@@ -136,10 +138,22 @@ export class TurnRunner {
       emit(live.final);
       return outcome;
     }
-    const { reply, cancelled } = outcome.value;
+    const { reply } = outcome.value;
     await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp);
-    live.final = responseFrame(request.sessionId, reply, cancelled);
+    live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
     return { ok: true, value: live.final };
   }
+}
+
+export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string): ServerFrame {
+  return {
+    type: "user_message",
+    message_id: user.id,
+    character_id: user.character_id,
+    content: user.content,
+    timestamp: user.timestamp,
+    reply_id: replyId,
+    ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
+  };
 }
