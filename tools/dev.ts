@@ -17,9 +17,17 @@ const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_D1_WARN
 const vars: string[] = [];
 const banner: string[] = [];
 
-if (!devVars) {
-  const example = parseEnv(readFileSync(".dev.vars.example", "utf8"));
-  const adminKey = process.env.ADMIN_API_KEY ?? example.ADMIN_API_KEY!;
+// Every configuration name .dev.vars.example documents (commented or not) can also come from the
+// environment, which wins over .dev.vars: that is how tests and benchmarks configure a stack.
+const example = readFileSync(".dev.vars.example", "utf8");
+const configNames = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!);
+for (const name of new Set(configNames)) {
+  if (process.env[name] !== undefined && name !== "ADMIN_API_KEY") vars.push("--var", `${name}:${process.env[name]}`);
+}
+if (process.env.ADMIN_API_KEY) {
+  vars.push("--var", `ADMIN_API_KEY:${process.env.ADMIN_API_KEY}`);
+} else if (!devVars) {
+  const adminKey = parseEnv(example).ADMIN_API_KEY!;
   vars.push("--var", `ADMIN_API_KEY:${adminKey}`);
   banner.push(`No .dev.vars: using the development admin key ${adminKey}`);
 }

@@ -16,17 +16,18 @@ export const freePort = () =>
 
 export interface Stack {
   baseUrl: string;
+  persistDir: string;
   /** The process group of `npm start`: wrangler and workerd run inside it. */
   pgid: number;
   adminKey: string;
   output: () => string;
-  stop(): Promise<void>;
+  /** Stops the whole process group; the local state is deleted unless `keepState`. */
+  stop(options?: { keepState?: boolean }): Promise<void>;
 }
 
 /** Runs `npm start` as a newcomer would, on free ports and a throw-away state folder (tests and benchmarks). */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, { persistDir = mkdtempSync(join(tmpdir(), "chatacter-stack-")) } = {}): Promise<Stack> {
   const port = await freePort();
-  const persistDir = mkdtempSync(join(tmpdir(), "chatacter-e2e-"));
   const adminKey = "chk_e2e_admin_key";
   let output = "";
   const child: ChildProcess = spawn("npm", ["start"], {
@@ -51,10 +52,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   }
   return {
     baseUrl,
+    persistDir,
     pgid: child.pid!,
     adminKey,
     output: () => output,
-    async stop() {
+    async stop({ keepState = false } = {}) {
       // The whole process group: npm, the orchestrator, wrangler and workerd.
       try {
         process.kill(-child.pid!, "SIGTERM");
@@ -62,7 +64,18 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         return;
       }
       await new Promise((r) => child.once("exit", r).once("error", r));
-      rmSync(persistDir, { recursive: true, force: true });
+      // workerd may outlive npm for a moment; wait until the group is gone so its state can be reused.
+      const pgid = child.pid!;
+      for (let waited = 0; waited < 10_000; waited += 100) {
+        try {
+          process.kill(-pgid, 0);
+        } catch {
+          break;
+        }
+        if (waited === 5_000) process.kill(-pgid, "SIGKILL");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!keepState) rmSync(persistDir, { recursive: true, force: true });
     },
   };
 }

@@ -25,6 +25,8 @@ const PUBLIC_PATHS: string[] = [
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  // Liveness with no middleware at all: also the benchmarks' baseline for what the runtime costs alone.
+  app.get("/ping", (c) => c.text("pong"));
   app.use("*", requestId());
   app.use(
     "/api/*",
