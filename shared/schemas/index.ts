@@ -2,3 +2,5 @@ export * from "./common";
 export * from "./chat";
 export * from "./characters";
 export * from "./keys";
+export * from "./ratings";
+export * from "./ops";
