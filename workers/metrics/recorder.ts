@@ -2,24 +2,20 @@ import type { Env } from "../env";
 import type { RequestSample } from "../durable-objects/request-metrics/request-metrics";
 
 /**
- * Counting off the request path: samples wait in this isolate's buffer and go to the RequestMetrics
- * object in batches, inside `waitUntil`, at most every FLUSH_EVERY_MS or every FLUSH_AT samples.
- * What an isolate still holds when it is evicted is lost (at most one interval of its traffic);
- * GET /metrics flushes the buffer of the isolate that serves it before reading.
+ * Counting off the request path: a finished request's sample joins this isolate's buffer, and the
+ * buffer goes to the RequestMetrics object inside `waitUntil`, after the response. One send is in
+ * flight at a time; samples that arrive meanwhile wait and leave together in the next batch, so under
+ * load the batches grow instead of the calls. GET /metrics flushes what is left before reading.
  */
-const FLUSH_EVERY_MS = 1000;
-const FLUSH_AT = 100;
-
 let buffer: RequestSample[] = [];
-let lastFlushAt = 0;
+let sendingSince: number | undefined;
+
+// A send whose request context was torn down never settles; after this long it no longer blocks others.
+const STUCK_AFTER_MS = 5000;
 
 export const metricsStub = (env: Env) => env.REQUEST_METRICS.get(env.REQUEST_METRICS.idFromName("global"));
 
-export async function flushMetrics(env: Env): Promise<void> {
-  if (buffer.length === 0) return;
-  const batch = buffer;
-  buffer = [];
-  lastFlushAt = Date.now();
+async function send(env: Env, batch: RequestSample[]) {
   try {
     await metricsStub(env).record(batch);
   } catch (error) {
@@ -27,7 +23,29 @@ export async function flushMetrics(env: Env): Promise<void> {
   }
 }
 
+async function drain(env: Env) {
+  sendingSince = Date.now();
+  try {
+    while (buffer.length > 0) {
+      const batch = buffer;
+      buffer = [];
+      await send(env, batch);
+    }
+  } finally {
+    sendingSince = undefined;
+  }
+}
+
+/** Sends whatever this isolate still holds; awaited by GET /metrics. */
+export async function flushMetrics(env: Env): Promise<void> {
+  if (buffer.length === 0) return;
+  const batch = buffer;
+  buffer = [];
+  await send(env, batch);
+}
+
 export function recordRequest(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, sample: RequestSample) {
   buffer.push(sample);
-  if (buffer.length >= FLUSH_AT || sample.at - lastFlushAt >= FLUSH_EVERY_MS) ctx.waitUntil(flushMetrics(env));
+  const sending = sendingSince !== undefined && sample.at - sendingSince < STUCK_AFTER_MS;
+  if (!sending) ctx.waitUntil(drain(env));
 }

@@ -28,6 +28,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
   if (!character) throw new ApiError("NOT_FOUND", `No character ${body.character_id}`);
 
   const sessionId = body.session_id ?? randomId("sess_");
+  c.set("sessionId", sessionId);
   const { user, reply } = unwrap(
     await sessionStub(c.env, sessionId).sendMessage({
       caller,
