@@ -24,6 +24,11 @@ if (!devVars) {
   banner.push(`No .dev.vars: using the development admin key ${adminKey}`);
 }
 
+// Operations settings from the shell reach the Worker too (the bench runs one stack per limiter).
+for (const name of ["RATE_LIMIT_PER_MINUTE", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "CORS_ORIGINS"]) {
+  if (process.env[name] !== undefined) vars.push("--var", `${name}:${process.env[name]}`);
+}
+
 let closeEmulator: (() => Promise<void>) | undefined;
 if (!configured("LLM_BASE_URL")) {
   const emulator = await startLlmEmulator({ tokenDelayMs: Number(process.env.LLM_EMULATOR_TOKEN_DELAY_MS ?? 15) });

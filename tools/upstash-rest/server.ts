@@ -28,7 +28,7 @@ type Command = (string | number)[];
 
 function toJson(reply: Reply, base64: boolean): unknown {
   if (reply instanceof SimpleString) return base64 && reply.value !== "OK" ? Buffer.from(reply.value).toString("base64") : reply.value;
-  if (Buffer.isBuffer(reply)) return reply.toString(base64 ? "base64" : "utf8");
+  if (reply instanceof Uint8Array) return Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength).toString(base64 ? "base64" : "utf8");
   if (Array.isArray(reply)) return reply.map((item) => (item instanceof ReplyError ? item.message : toJson(item, base64)));
   if (reply instanceof ReplyError) return reply.message;
   return reply;
@@ -99,6 +99,9 @@ export async function startUpstashRest(options: UpstashRestOptions) {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => send(res, 500, { error: `ERR redis unreachable: ${error.message}` }));
   });
+  // Longer than a client's idle keep-alive, so the server never closes a connection a request is racing
+  // onto (Node's default of 5 s does, and workerd then reports "Network connection lost").
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

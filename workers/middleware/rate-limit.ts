@@ -30,5 +30,7 @@ export const rateLimit = (): MiddlewareHandler<AppEnv> =>
       );
     }
     await next();
+    // A WebSocket upgrade (101) keeps its headers as they are; its frames are limited one by one.
+    if (c.res.status === 101) return;
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
