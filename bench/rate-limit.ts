@@ -26,6 +26,8 @@ const HIGH_LIMIT = "1000000000";
 interface Variant {
   name: string;
   env: Record<string, string>;
+  /** What /health must report, so a misconfigured stack cannot pass for the variant it claims to be. */
+  store: "off" | "durable-object" | "upstash";
 }
 
 interface Outcome {
@@ -83,6 +85,15 @@ async function launch(variant: Variant): Promise<Running> {
   });
   const url = `http://127.0.0.1:${port}${PATH}`;
   await waitFor(url, 120_000, child);
+  const health = (await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as {
+    details: { rate_limit_store: string };
+    services: { redis: string };
+  };
+  const redisOk = variant.store !== "upstash" || health.services.redis === "healthy";
+  if (health.details.rate_limit_store !== variant.store || !redisOk) {
+    await stop(child);
+    throw new Error(`"${variant.name}" is not what it claims: ${JSON.stringify(health)}`);
+  }
   return { variant, url, child, persist };
 }
 
@@ -94,9 +105,13 @@ const redis = await startRedisServer();
 const token = "bench-upstash-token";
 const rest = await startUpstashRest({ redisPort: redis.port, token });
 const variants: Variant[] = [
-  { name: "no limiter", env: { RATE_LIMIT_PER_MINUTE: "0" } },
-  { name: "fallback (Durable Object)", env: { RATE_LIMIT_PER_MINUTE: HIGH_LIMIT } },
-  { name: "Upstash (REST adapter + redis-server)", env: { RATE_LIMIT_PER_MINUTE: HIGH_LIMIT, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token } },
+  { name: "no limiter", store: "off", env: { RATE_LIMIT_PER_MINUTE: "0" } },
+  { name: "fallback (Durable Object)", store: "durable-object", env: { RATE_LIMIT_PER_MINUTE: HIGH_LIMIT } },
+  {
+    name: "Upstash (REST adapter + redis-server)",
+    store: "upstash",
+    env: { RATE_LIMIT_PER_MINUTE: HIGH_LIMIT, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token },
+  },
 ];
 
 const running: Running[] = [];

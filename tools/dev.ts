@@ -3,7 +3,9 @@
  * and runs `wrangler dev` on http://localhost:8000 (PORT overrides; PERSIST_DIR isolates local state).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { startLlmEmulator } from "./llm-emulator.ts";
 
@@ -25,8 +27,17 @@ if (!devVars) {
 }
 
 // Operations settings from the shell reach the Worker too (the bench runs one stack per limiter).
-for (const name of ["RATE_LIMIT_PER_MINUTE", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "CORS_ORIGINS"]) {
+for (const name of ["RATE_LIMIT_PER_MINUTE", "UPSTASH_REDIS_REST_URL", "CORS_ORIGINS"]) {
   if (process.env[name] !== undefined) vars.push("--var", `${name}:${process.env[name]}`);
+}
+// The token is a secret: wrangler prints --var values at start-up, but shows env-file values as
+// "(hidden)". An explicit --env-file replaces .dev.vars, so .dev.vars is passed first when it exists.
+let secretsDir: string | undefined;
+if (process.env.UPSTASH_REDIS_REST_TOKEN) {
+  secretsDir = mkdtempSync(join(tmpdir(), "chattr-dev-"));
+  const file = join(secretsDir, "secrets.env");
+  writeFileSync(file, `UPSTASH_REDIS_REST_TOKEN=${JSON.stringify(process.env.UPSTASH_REDIS_REST_TOKEN)}\n`, { mode: 0o600 });
+  vars.push(...(devVars ? ["--env-file", ".dev.vars"] : []), "--env-file", file);
 }
 
 let closeEmulator: (() => Promise<void>) | undefined;
@@ -54,6 +65,7 @@ const stop = () => dev.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 dev.on("exit", async (code) => {
+  if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   await closeEmulator?.();
   process.exit(code ?? 0);
 });
