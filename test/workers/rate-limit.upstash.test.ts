@@ -86,6 +86,16 @@ describe("the REST adapter speaks Upstash's protocol", () => {
     expect(await r.evalsha(sha, [], ["again"])).toBe("again!");
   });
 
+  it("relays scripts carrying Upstash's allow-key-locking flag, under the client's SHA", async () => {
+    const r = redis();
+    const script = "#!lua flags=allow-key-locking\nreturn 'locked ' .. ARGV[1]";
+    const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script));
+    const expected = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(await r.scriptLoad(script)).toBe(expected);
+    expect(await r.evalsha(expected, [], ["in"])).toBe("locked in");
+    expect(await r.eval(script, [], ["again"])).toBe("locked again");
+  });
+
   it("refuses a wrong token", async () => {
     const res = await fetch(env.TEST_UPSTASH_URL, { method: "POST", headers: { Authorization: "Bearer wrong" }, body: '["PING"]' });
     expect(res.status).toBe(401);

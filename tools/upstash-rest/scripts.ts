@@ -26,6 +26,14 @@ function withoutUpstashFlags(script: string): string {
 export class ScriptTranslator {
   private readonly shas = new Map<string, string>();
 
+  /** The reply the client expects: SCRIPT LOAD answers with the SHA of the text the client sent. */
+  reply<T>(command: Command, reply: T): T | Buffer {
+    const isLoad = String(command[0]).toUpperCase() === "SCRIPT" && String(command[1]).toUpperCase() === "LOAD";
+    if (!isLoad || typeof command[2] !== "string" || !Buffer.isBuffer(reply)) return reply;
+    const sha = sha1(command[2]);
+    return this.shas.has(sha) ? Buffer.from(sha) : reply;
+  }
+
   translate(command: Command): Command {
     const name = String(command[0]).toUpperCase();
     if ((name === "EVAL" || name === "EVAL_RO") && typeof command[1] === "string") {

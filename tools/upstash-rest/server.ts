@@ -73,12 +73,13 @@ export async function startUpstashRest(options: UpstashRestOptions) {
       if (!Array.isArray(body) || body.length === 0 || !body.every(isCommand)) {
         return send(res, 400, { error: "ERR the body must be a non-empty array of commands" });
       }
-      body = body.map((command: Command) => scripts.translate(command));
+      const commands = body as Command[];
+      const relayed = commands.map((command) => scripts.translate(command));
       if (segments[0] === "pipeline") {
-        const replies = await redis.send(body as Command[]);
-        return send(res, 200, replies.map((r) => entry(r, base64)));
+        const replies = await redis.send(relayed);
+        return send(res, 200, replies.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)));
       }
-      const replies = await redis.send([["MULTI"], ...(body as Command[]), ["EXEC"]]);
+      const replies = await redis.send([["MULTI"], ...relayed, ["EXEC"]]);
       const exec = replies[replies.length - 1]!;
       if (exec instanceof ReplyError) {
         // EXECABORT: a command failed to queue; report the first queueing error, as Redis does.
@@ -86,14 +87,14 @@ export async function startUpstashRest(options: UpstashRestOptions) {
         return send(res, 400, { error: queued?.message ?? exec.message });
       }
       if (!Array.isArray(exec)) return send(res, 400, { error: "ERR transaction aborted" });
-      return send(res, 200, exec.map((r) => entry(r, base64)));
+      return send(res, 200, exec.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)));
     }
 
     const command = segments.length > 0 ? segments : body;
     if (!isCommand(command)) return send(res, 400, { error: "ERR the body must be a command: a JSON array of strings" });
     const [reply] = await redis.send([scripts.translate(command)]);
     if (reply instanceof ReplyError) return send(res, 400, { error: reply.message });
-    return send(res, 200, { result: toJson(reply!, base64) });
+    return send(res, 200, { result: toJson(scripts.reply(command, reply!), base64) });
   }
 
   const server = createServer((req, res) => {

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
-import { WINDOW_SECONDS, type RateLimiter } from "./limiter";
+import type { RateLimiter } from "./limiter";
+import { WINDOW_SECONDS } from "./types";
 
 /** The fallback store: the RateLimiter Durable Object of the identifier. */
 export function durableObjectLimiter(env: Env, perMinute: number): RateLimiter {

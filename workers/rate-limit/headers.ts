@@ -1,5 +1,4 @@
-import type { RateLimitResult } from "./limiter";
-import { WINDOW_SECONDS } from "./limiter";
+import { WINDOW_SECONDS, type RateLimitResult } from "./types";
 
 /**
  * The RateLimit fields of draft-ietf-httpapi-ratelimit-headers-06 (RateLimit-Limit, -Remaining, -Reset

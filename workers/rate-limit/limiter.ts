@@ -1,18 +1,9 @@
 import type { Env } from "../env";
 import { durableObjectLimiter } from "./durable-object-limiter";
+import type { RateLimitResult } from "./types";
 import { upstashLimiter } from "./upstash-limiter";
 
-/** One decision, whichever store made it. Times are whole seconds from now. */
-export interface RateLimitResult {
-  success: boolean;
-  /** Requests allowed per window. */
-  limit: number;
-  remaining: number;
-  /** Seconds until the window that counted this request ends. */
-  resetSeconds: number;
-  /** Seconds a refused caller should wait; 0 when allowed. */
-  retryAfterSeconds: number;
-}
+export { WINDOW_SECONDS, type RateLimitResult } from "./types";
 
 /**
  * What routes and the WebSocket code depend on: call `limit` once per request or frame with a stable
@@ -28,7 +19,6 @@ export interface RateLimiter {
   limit(identifier: string): Promise<RateLimitResult>;
 }
 
-export const WINDOW_SECONDS = 60;
 const DEFAULT_PER_MINUTE = 120;
 
 /** RATE_LIMIT_PER_MINUTE: default 120, `0` turns limiting off. */

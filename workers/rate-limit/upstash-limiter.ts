@@ -1,7 +1,8 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../env";
-import { WINDOW_SECONDS, type RateLimiter, type RateLimitResult } from "./limiter";
+import type { RateLimiter } from "./limiter";
+import { WINDOW_SECONDS, type RateLimitResult } from "./types";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
 
 /** A Redis call that has not answered by then lets the request through: the limit must not add latency. */
