@@ -54,12 +54,20 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess) {
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
+/** Stops a stack and everything it started (npx, wrangler, workerd): it runs in its own process group. */
 async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
+  const group = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  group("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  group("SIGKILL");
 }
 
 interface Running {
@@ -82,6 +90,7 @@ async function launch(variant: Variant): Promise<Running> {
       ...variant.env,
     },
     stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
   });
   const url = `http://127.0.0.1:${port}${PATH}`;
   await waitFor(url, 120_000, child);

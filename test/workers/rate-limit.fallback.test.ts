@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { rateLimitErrorFrame } from "../../workers/rate-limit/error-frame";
 import { getRateLimiter } from "../../workers/rate-limit/limiter";
 import { hit } from "../../workers/durable-objects/rate-limiter/sliding-window";
 import { createKey } from "../support/api";
@@ -72,6 +73,12 @@ describe("the embedded fallback limits per API key", () => {
     expect(results.map((r) => r.success)).toEqual([true, true, false]);
     expect(results[2]!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(results[2]!.remaining).toBe(0);
+    expect(rateLimitErrorFrame(results[2]!)).toEqual({
+      type: "error",
+      code: "RATE_LIMIT_EXCEEDED",
+      message: "Too many requests",
+      retry_after_seconds: results[2]!.retryAfterSeconds,
+    });
   });
 });
 
