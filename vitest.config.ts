@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // One JSON line per request (workers/middleware/access-log.ts) would drown the test output.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info","msg":"request"'),
     projects: [
       {
         // Route and Durable Object tests, inside workerd, against the local LLM emulator.
@@ -15,7 +17,15 @@ export default defineConfig({
                 LLM_BASE_URL: inject<string>("llmBaseUrl"),
                 LLM_MODEL: "emulator",
                 LLM_TIMEOUT_MS: "1500",
+                // High, so the suite's many admin calls are never limited; limit tests lower it per call
+                // (test/support/app.ts) and use fresh identifiers.
+                RATE_LIMIT_PER_MINUTE: "1000000",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                // The Upstash REST adapter in front of a real redis-server (test/support/redis-setup.ts).
+                TEST_UPSTASH_URL: inject<string>("upstashUrl"),
+                TEST_UPSTASH_TOKEN: inject<string>("upstashToken"),
+                TEST_UPSTASH_REDIS_DOWN_URL: inject<string>("upstashRedisDownUrl"),
+                TEST_CLOSED_URL: inject<string>("closedUrl"),
               },
             },
           })),
@@ -23,7 +33,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["./test/support/llm-emulator-setup.ts"],
+          globalSetup: ["./test/support/llm-emulator-setup.ts", "./test/support/redis-setup.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
         },
       },

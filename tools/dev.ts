@@ -3,7 +3,9 @@
  * and runs `wrangler dev` on http://localhost:8000 (PORT overrides; PERSIST_DIR isolates local state).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { startLlmEmulator } from "./llm-emulator.ts";
 
@@ -20,17 +22,26 @@ const banner: string[] = [];
 // Every configuration name .dev.vars.example documents (commented or not) can also come from the
 // environment, which wins over .dev.vars: that is how tests and benchmarks configure a stack.
 const example = readFileSync(".dev.vars.example", "utf8");
-const configNames = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!);
-for (const name of new Set(configNames)) {
-  if (process.env[name] !== undefined && name !== "ADMIN_API_KEY") vars.push("--var", `${name}:${process.env[name]}`);
+const forwarded: Record<string, string> = {};
+for (const [, name] of example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)) {
+  if (process.env[name!] !== undefined) forwarded[name!] = process.env[name!]!;
 }
-if (process.env.ADMIN_API_KEY) {
-  vars.push("--var", `ADMIN_API_KEY:${process.env.ADMIN_API_KEY}`);
-} else if (!devVars) {
-  const adminKey = parseEnv(example).ADMIN_API_KEY!;
-  vars.push("--var", `ADMIN_API_KEY:${adminKey}`);
-  banner.push(`No .dev.vars: using the development admin key ${adminKey}`);
+if (!forwarded.ADMIN_API_KEY && !devVars) {
+  forwarded.ADMIN_API_KEY = parseEnv(example).ADMIN_API_KEY!;
+  banner.push(`No .dev.vars: using the development admin key ${forwarded.ADMIN_API_KEY}`);
 }
+// Secrets go through a private env file, never the command line (where `ps` shows them); wrangler
+// shows env-file values as "(hidden)". An explicit --env-file replaces .dev.vars, so it is passed first.
+const isSecret = (name: string) => /KEY|TOKEN|SECRET/.test(name);
+let secretsDir: string | undefined;
+const secrets = Object.entries(forwarded).filter(([name]) => isSecret(name));
+if (secrets.length > 0) {
+  secretsDir = mkdtempSync(join(tmpdir(), "chattr-dev-"));
+  const file = join(secretsDir, "secrets.env");
+  writeFileSync(file, secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
+  vars.push(...(devVars ? ["--env-file", ".dev.vars"] : []), "--env-file", file);
+}
+for (const [name, value] of Object.entries(forwarded)) if (!isSecret(name)) vars.push("--var", `${name}:${value}`);
 
 let closeEmulator: (() => Promise<void>) | undefined;
 if (!configured("LLM_BASE_URL")) {
@@ -57,6 +68,7 @@ const stop = () => dev.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 dev.on("exit", async (code) => {
+  if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   await closeEmulator?.();
   process.exit(code ?? 0);
 });

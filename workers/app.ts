@@ -3,8 +3,11 @@ import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./env";
+import { accessLog } from "./middleware/access-log";
 import { auth } from "./middleware/auth";
+import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { validationHook } from "./middleware/validation";
 import { characterRoutes } from "./routes/characters";
@@ -12,12 +15,14 @@ import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
 import { wsRoutes } from "./routes/ws/chat";
 import { mountDocs, OPENAPI_PATH } from "./routes/docs";
+import { opsRoutes } from "./routes/ops";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** Routes anyone may call without a key. */
 const PUBLIC_PATHS: string[] = [
+  "/api/v1/health",
   // WebSocket clients authenticate with their first frame.
   "/api/v1/ws/chat",
   OPENAPI_PATH,
@@ -28,6 +33,9 @@ export function createApp() {
   // Liveness with no middleware at all: also the benchmarks' baseline for what the runtime costs alone.
   app.get("/ping", (c) => c.text("pong"));
   app.use("*", requestId());
+  app.use("*", accessLog());
+  // Before auth, so a browser's preflight (which carries no key) is answered.
+  app.use("*", cors());
   app.use(
     "/api/*",
     bodyLimit({
@@ -38,12 +46,15 @@ export function createApp() {
     }),
   );
   app.use("/api/v1/*", except(PUBLIC_PATHS, auth()));
+  // After auth: keys are limited by their id, public routes by the client's IP.
+  app.use("/api/v1/*", rateLimit());
 
   app.route("/api/v1/chat", chatRoutes);
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/keys", keyRoutes);
   app.route("/api/v1/ws", wsRoutes);
   mountDocs(app);
+  app.route("/api/v1", opsRoutes);
 
   app.notFound(notFound);
   app.onError(onError);

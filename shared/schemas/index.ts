@@ -3,3 +3,5 @@ export * from "./chat";
 export * from "./characters";
 export * from "./keys";
 export * from "./realtime";
+export * from "./ratings";
+export * from "./ops";

@@ -1,6 +1,7 @@
 import { asc, count, eq } from "drizzle-orm";
 import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from "../../shared/schemas/characters";
 import type { Db } from "./client";
+import { averageRatingQuery, roundRating } from "./ratings";
 import { characters, conversations, type CharacterRow, type StoredConfiguration } from "./schema";
 
 const DEFAULT_CONFIGURATION: StoredConfiguration = { temperature: 0.7, max_tokens: 1024, system_prompt: "" };
@@ -23,11 +24,12 @@ export const listCharacters = (db: Db) => db.select().from(characters).orderBy(a
 export const getCharacterRow = async (db: Db, id: string) =>
   (await db.select().from(characters).where(eq(characters.id, id)).limit(1))[0];
 
-/** The detail view, with statistics counted from the conversations table. */
+/** The detail view, with statistics counted from the conversations and ratings tables. */
 export async function getCharacter(db: Db, id: string): Promise<Character | undefined> {
-  const [row, [stats]] = await db.batch([
+  const [row, [stats], [rated]] = await db.batch([
     db.select().from(characters).where(eq(characters.id, id)).limit(1),
     db.select({ total: count() }).from(conversations).where(eq(conversations.characterId, id)),
+    averageRatingQuery(db, id),
   ]);
   const character = row[0];
   if (!character) return undefined;
@@ -36,7 +38,7 @@ export async function getCharacter(db: Db, id: string): Promise<Character | unde
     configuration: character.configuration,
     statistics: {
       total_conversations: stats?.total ?? 0,
-      average_rating: null,
+      average_rating: roundRating(rated?.average),
       last_updated: character.updatedAt,
     },
   };

@@ -1,3 +1,4 @@
 export * from "./characters";
 export * from "./api-keys";
 export * from "./conversations";
+export * from "./ratings";

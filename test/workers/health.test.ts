@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import packageJson from "../../package.json";
+import { api } from "../support/api";
+import { callWith } from "../support/app";
+import { env } from "../support/env";
+
+const upstash = { UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_URL, UPSTASH_REDIS_REST_TOKEN: env.TEST_UPSTASH_TOKEN };
+const health = (overrides: Parameters<typeof callWith>[0]) => callWith(overrides, "GET", "/api/v1/health", { key: null });
+
+describe("GET /api/v1/health", () => {
+  it("is public and reports every dependency up (LLM emulator, Redis behind Upstash)", async () => {
+    const res = await health(upstash);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      status: "healthy",
+      version: packageJson.version,
+      services: {
+        llm_api: "healthy",
+        vector_database: "not_configured",
+        voice_generator: "not_configured",
+        video_generator: "not_configured",
+        redis: "healthy",
+      },
+      resource_usage: { cpu_percent: null, memory_percent: null, gpu_memory_percent: null },
+      details: { llm_emulator: true, rate_limit_store: "upstash", redis_failing_open: false },
+    });
+    expect(res.json.uptime_seconds).toEqual(expect.any(Number));
+    expect(res.json.uptime_seconds).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(res.json.timestamp)).not.toBeNaN();
+  });
+
+  it("answers without a key through the deployed Worker too", async () => {
+    const res = await api("GET", "/api/v1/health", { key: null });
+    expect(res.status).toBe(200);
+    expect(res.json.services.redis).toBe("not_configured");
+    expect(res.json.details.rate_limit_store).toBe("durable-object");
+  });
+
+  it("is unhealthy (503) when the LLM cannot be reached", async () => {
+    const res = await health({ LLM_BASE_URL: env.TEST_CLOSED_URL });
+    expect(res.status).toBe(503);
+    expect(res.json.status).toBe("unhealthy");
+    expect(res.json.services.llm_api).toBe("unhealthy");
+    expect(res.json.details.llm_emulator).toBe(false);
+  });
+
+  it("is unhealthy when the LLM answers with an error", async () => {
+    // The emulator has no /nowhere/models: a 404 from the provider is a failed probe.
+    const res = await health({ LLM_BASE_URL: `${env.LLM_BASE_URL}/nowhere` });
+    expect(res.status).toBe(503);
+    expect(res.json.services.llm_api).toBe("unhealthy");
+  });
+
+  it("is degraded (200) when Redis is down behind the REST endpoint", async () => {
+    const res = await health({ ...upstash, UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_REDIS_DOWN_URL });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe("degraded");
+    expect(res.json.services.redis).toBe("unhealthy");
+    expect(res.json.services.llm_api).toBe("healthy");
+  });
+
+  it("is degraded when the Upstash endpoint itself is unreachable", async () => {
+    const res = await health({ ...upstash, UPSTASH_REDIS_REST_URL: env.TEST_CLOSED_URL });
+    expect(res.status).toBe(200);
+    expect(res.json.services.redis).toBe("unhealthy");
+  });
+
+  it("reports a wrong Upstash token as unhealthy", async () => {
+    const res = await health({ ...upstash, UPSTASH_REDIS_REST_TOKEN: "wrong", UPSTASH_REDIS_REST_URL: `${env.TEST_UPSTASH_URL}/` });
+    expect(res.json.services.redis).toBe("unhealthy");
+  });
+
+  it("reuses probe results for a few seconds", async () => {
+    const overrides = { LLM_BASE_URL: `${env.LLM_BASE_URL}/` };
+    const first = await health(overrides);
+    const second = await health(overrides);
+    expect(second.json.details.checked_at).toBe(first.json.details.checked_at);
+    expect(Date.parse(second.json.timestamp)).toBeGreaterThanOrEqual(Date.parse(first.json.timestamp));
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { api, createKey, send } from "../support/api";
+import { callWith } from "../support/app";
+
+const brokenDatabase = new Proxy({}, {
+  get: () => () => {
+    throw new Error("D1 is down");
+  },
+}) as D1Database;
+
+const metrics = async () => {
+  const res = await api("GET", "/api/v1/metrics");
+  expect(res.status).toBe(200);
+  return res.json;
+};
+
+describe("GET /api/v1/metrics", () => {
+  it("is for admin keys only", async () => {
+    const { key } = await createKey("app");
+    expect((await api("GET", "/api/v1/metrics", { key })).status).toBe(403);
+    expect((await api("GET", "/api/v1/metrics", { key: null })).status).toBe(401);
+  });
+
+  it("counts a known sequence of calls", async () => {
+    const before = await metrics();
+    const sessionId = `metrics-${crypto.randomUUID()}`;
+
+    for (let i = 0; i < 3; i++) expect((await api("GET", "/api/v1/characters")).status).toBe(200);
+    expect((await api("GET", "/api/v1/characters/nobody")).status).toBe(404);
+    expect((await send({ message: "hello", session_id: sessionId })).status).toBe(200);
+    expect((await send({ message: "again", session_id: sessionId })).status).toBe(200);
+    // One server failure: a database that throws answers 500.
+    const failed = await callWith({ DB: brokenDatabase }, "GET", "/api/v1/characters");
+    expect(failed.status).toBe(500);
+
+    const after = await metrics();
+    // The first metrics call itself, 3 lists, 1 not found, 2 turns, 1 failure.
+    expect(after.requests_total - before.requests_total).toBe(8);
+    expect(after.requests_per_minute).toBeGreaterThanOrEqual(8);
+    expect(after.requests_per_minute).toBeLessThanOrEqual(after.requests_total);
+    const errorsBefore = ((before.error_rate_percent ?? 0) * before.requests_total) / 100;
+    expect(after.error_rate_percent).toBeCloseTo(((errorsBefore + 1) / after.requests_total) * 100, 2);
+    expect(after.average_response_time_ms).toBeGreaterThan(0);
+
+    expect(after.active_sessions - before.active_sessions).toBe(1);
+    expect(after.characters.assistant.conversations_today - before.characters.assistant.conversations_today).toBe(1);
+    // Every character is listed, the quiet ones with zero.
+    const characters = (await api("GET", "/api/v1/characters")).json.characters.map((c: { id: string }) => c.id);
+    expect(Object.keys(after.characters).sort()).toEqual([...characters].sort());
+  });
+
+  it("leaves media figures null on this branch, since nothing generates media", async () => {
+    expect((await metrics()).media_generation).toEqual({
+      voice_requests_today: null,
+      video_requests_today: null,
+      average_generation_time_seconds: null,
+    });
+  });
+
+  it("serves the same figures in Prometheus text format", async () => {
+    const json = await metrics();
+    const res = await api("GET", "/api/v1/metrics?format=prometheus");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.text).toContain("# TYPE chattr_requests_total counter");
+    // The JSON call above is counted by the time the text one reads.
+    expect(res.text).toMatch(new RegExp(`^chattr_requests_total ${json.requests_total + 1}$`, "m"));
+    expect(res.text).toMatch(/^chattr_character_conversations_today\{character="assistant"\} \d+$/m);
+    expect(res.text).not.toContain("chattr_voice_requests_today");
+  });
+
+  it("rejects an unknown format", async () => {
+    expect((await api("GET", "/api/v1/metrics?format=xml")).status).toBe(400);
+  });
+});

@@ -1,0 +1,48 @@
+import type { ServiceStatus } from "../../shared/schemas/ops";
+import type { Env } from "../env";
+import { upstashConfigured } from "../rate-limit/limiter";
+import { upstashRedis } from "../rate-limit/upstash-limiter";
+
+export interface LlmProbe {
+  status: ServiceStatus;
+  /** The models list is the local emulator's (tools/llm-emulator.ts lists models owned_by "chatacter"). */
+  emulator: boolean;
+}
+
+/** GET {LLM_BASE_URL}/models: answers without spending tokens, and fails when the key is refused. */
+export async function probeLlm(env: Env, timeoutMs: number): Promise<LlmProbe> {
+  if (!env.LLM_BASE_URL) {
+    // The Workers AI binding has no free ping; its presence is all that can be said without a paid call.
+    return { status: env.AI ? "healthy" : "not_configured", emulator: false };
+  }
+  try {
+    const res = await fetch(`${env.LLM_BASE_URL.replace(/\/$/, "")}/models`, {
+      headers: env.LLM_API_KEY ? { Authorization: `Bearer ${env.LLM_API_KEY}` } : {},
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { status: "unhealthy", emulator: false };
+    }
+    const body = (await res.json().catch(() => undefined)) as { data?: { owned_by?: string }[] } | undefined;
+    const emulator = Array.isArray(body?.data) && body.data.length > 0 && body.data.every((m) => m.owned_by === "chatacter");
+    return { status: "healthy", emulator };
+  } catch {
+    return { status: "unhealthy", emulator: false };
+  }
+}
+
+/** PING through the same Upstash client the limiter uses; not_configured when the fallback is in use. */
+export async function probeRedis(env: Env, timeoutMs: number): Promise<ServiceStatus> {
+  if (!upstashConfigured(env)) return "not_configured";
+  try {
+    return (await upstashRedis(env, timeoutMs).ping()) === "PONG" ? "healthy" : "unhealthy";
+  } catch {
+    return "unhealthy";
+  }
+}
+
+/** Nothing in this API stores long-term memory (history lives in each session's Durable Object). */
+export async function probeVectorDatabase(_env: Env, _timeoutMs: number): Promise<ServiceStatus> {
+  return "not_configured";
+}

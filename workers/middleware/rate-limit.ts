@@ -1,0 +1,36 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "../api-error";
+import type { AppEnv } from "../env";
+import { rateLimitHeaders } from "../rate-limit/headers";
+import { getRateLimiter } from "../rate-limit/limiter";
+
+/** Cloudflare sets CF-Connecting-IP on every request (wrangler dev too); nothing else is trusted. */
+export const clientIp = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "unknown";
+
+/**
+ * Per API key (per client IP on public routes), from RATE_LIMIT_PER_MINUTE. Runs after auth, so a
+ * key is limited by its id. Refusals are 429 RATE_LIMIT_EXCEEDED with Retry-After; every limited
+ * route carries the RateLimit-* fields.
+ */
+export const rateLimit = (): MiddlewareHandler<AppEnv> =>
+  async function rateLimit(c, next) {
+    const limiter = getRateLimiter(c.env, c.executionCtx);
+    if (!limiter) return next();
+    const caller = c.get("caller");
+    const result = await limiter.limit(caller ? `key:${caller.keyId}` : `ip:${clientIp(c)}`);
+    const headers = rateLimitHeaders(result);
+    if (!result.success) {
+      // c.header() fields are merged into the error response the error handler builds.
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      throw new ApiError(
+        "RATE_LIMIT_EXCEEDED",
+        `Too many requests: ${result.limit} per minute; retry in ${result.retryAfterSeconds} s`,
+        undefined,
+        result.retryAfterSeconds,
+      );
+    }
+    await next();
+    // A WebSocket upgrade (101) keeps its headers as they are; its frames are limited one by one.
+    if (c.res.status === 101) return;
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
