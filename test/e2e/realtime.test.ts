@@ -50,6 +50,25 @@ describe("WebSocket against npm start", () => {
     expect(history.messages.map((m: any) => m.content)).toEqual(["Hello there!", response.content]);
   });
 
+  it("answers a flood of frames with RATE_LIMIT_EXCEEDED frames and keeps the socket open", async () => {
+    const { key } = (await fetch(`${baseUrl}/api/v1/keys`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "flooder" }),
+    }).then((r) => r.json())) as { key: string };
+    const client = open();
+    await client.opened;
+    client.send({ type: "auth", token: key, session_id: "e2e-flood" });
+    await client.until((f) => f.type === "authenticated");
+    // Cancels are cheap frames; the budget (300 a minute in this stack) counts every frame.
+    for (let i = 0; i < 320; i++) client.send({ type: "cancel" });
+    const limited = await client.until((f) => f.type === "error" && f.code === "RATE_LIMIT_EXCEEDED");
+    expect(limited.retry_after_seconds).toBeGreaterThan(0);
+    expect(limited.message).toBe("Too many requests");
+    expect(client.ws.readyState).toBe(WebSocket.OPEN);
+    client.ws.close();
+  });
+
   it("closes a socket that never authenticates after 10 s with 4008", async () => {
     const client = open();
     await client.opened;

@@ -9,6 +9,8 @@ import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import type { Env } from "../../env";
 import { authenticate } from "../../middleware/auth";
+import { getRateLimiter } from "../../rate-limit/limiter";
+import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { errorFrame, parseClientFrame } from "./protocol";
 import { Sockets, send, setState, stateOf } from "./sockets";
@@ -145,6 +147,9 @@ export class ChatSession extends DurableObject<Env> {
     if (frame.type === "auth") return this.onAuth(ws, frame);
     const caller = stateOf(ws)?.caller;
     if (!caller) return send(ws, errorFrame("UNAUTHORIZED", "Send an auth frame before anything else"));
+    // Frames share the key's budget with its HTTP calls; a refused frame leaves the socket open.
+    const limit = await getRateLimiter(this.env, this.ctx)?.limit(`key:${caller.keyId}`);
+    if (limit && !limit.success) return send(ws, rateLimitErrorFrame(limit));
     if (frame.type === "message") return this.onMessage(ws, caller, frame);
     if (frame.type === "cancel") {
       if (!this.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));
