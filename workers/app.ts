@@ -10,6 +10,9 @@ import { validationHook } from "./middleware/validation";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
+import { assetRoutes } from "./routes/assets";
+import { mediaRoutes } from "./routes/media";
+import { webhookRoutes } from "./routes/webhooks";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -34,6 +37,10 @@ export function createApp() {
   app.route("/api/v1/chat", chatRoutes);
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/keys", keyRoutes);
+  app.route("/api/v1/media", mediaRoutes);
+  // Outside /api/v1, so not behind the API key: webhooks prove themselves, assets are capability URLs.
+  app.route("/webhooks", webhookRoutes);
+  app.route("/assets", assetRoutes);
 
   app.notFound(notFound);
   app.onError(onError);

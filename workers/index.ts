@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { reconcileMediaJobs } from "./media/reconcile";
 
 export { ChatSession } from "./durable-objects/chat-session/chat-session";
 
@@ -7,4 +8,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The cron of wrangler.toml: media jobs whose webhook never came.
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(reconcileMediaJobs(env)),
 } satisfies ExportedHandler<Env>;

@@ -26,13 +26,24 @@ export const SendMessageRequest = z.object({
   session_id: SessionId.nullish(),
   context: ChatContext.optional(),
   stream: z.boolean().optional(),
+  /** Reply media for this message: false turns speech and video off; an object turns each off. */
+  media: z.union([z.boolean(), z.object({ voice: z.boolean().optional(), video: z.boolean().optional() }).strict()]).optional(),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
-export const Media = z.object({
-  audio_url: z.string().optional(),
-  video_url: z.string().optional(),
-});
+/**
+ * A reply's media: the URLs come with the reply (status "pending") and resolve when the jobs finish;
+ * history adds audio_status/video_status ("ready", "failed"), durations and thumbnail_url as they do.
+ */
+export const Media = z
+  .object({
+    audio_url: z.string().optional(),
+    video_url: z.string().optional(),
+    status: z.string().optional(),
+    audio_request_id: z.string().optional(),
+    video_request_id: z.string().optional(),
+  })
+  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
 export const ReplyMetadata = z.object({
   tokens_used: z.number().int().nullable(),

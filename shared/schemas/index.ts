@@ -2,3 +2,4 @@ export * from "./common";
 export * from "./chat";
 export * from "./characters";
 export * from "./keys";
+export * from "./media";

@@ -1,3 +1,5 @@
 export * from "./characters";
 export * from "./api-keys";
 export * from "./conversations";
+export * from "./media-requests";
+export * from "./media-transitions";

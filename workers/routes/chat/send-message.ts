@@ -6,6 +6,7 @@ import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import { recordConversationTurn } from "../../db/conversations";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
+import { startReplyMedia } from "../../media/reply-media";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
 
 const route = createRoute({
@@ -44,6 +45,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
     }),
   );
   await recordConversationTurn(db, sessionId, character.id, caller.keyId, reply.timestamp);
+  const media = await startReplyMedia(c.env, c.executionCtx, { caller, sessionId, messageId: reply.id, character, text: reply.content, options: body.media });
 
   return c.json(
     {
@@ -53,7 +55,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
       message_id: reply.id,
       user_message_id: user.id,
       timestamp: reply.timestamp,
-      media: null,
+      media,
       metadata: reply.metadata!,
     },
     200,
