@@ -66,7 +66,8 @@ export interface RunningGpuEmulator {
 }
 
 const STEPS = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Unref: a pending fault delay must not keep a test run (or npm start) alive after close().
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 async function readJson(req: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];

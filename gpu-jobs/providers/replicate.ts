@@ -12,22 +12,37 @@ export interface ReplicateConfig {
 // start for "processing", logs for progress, completed for the result; output events add nothing we use.
 const EVENTS = ["start", "logs", "completed"] as const;
 
+const LOCAL_ERROR = "x-chattr-local-error";
 const statusOf = (error: unknown) => (error as { response?: Response }).response?.status;
 
 function wrap(error: unknown, what: string): ProviderError {
-  const status = statusOf(error);
-  const retryable = status === undefined || status === 429 || status >= 500;
-  // The client's message quotes the whole response body; keep the status only, never echo headers.
-  return new ProviderError(`Replicate ${what} failed${status ? ` (HTTP ${status})` : `: ${(error as Error).name === "TimeoutError" ? "timed out" : "unreachable"}`}`, retryable);
+  const response = (error as { response?: Response }).response;
+  const local = response?.headers.get(LOCAL_ERROR);
+  if (local || !response) return new ProviderError(`Replicate ${what} failed: ${local ?? "unreachable"}`, true);
+  // The client's message quotes the whole response body; keep the status only.
+  return new ProviderError(`Replicate ${what} failed (HTTP ${response.status})`, response.status === 429 || response.status >= 500);
 }
+
+/**
+ * fetch with a deadline, for the client. The client retries a *thrown* error five times with up to 8 s
+ * sleeps, even for POST, so a timeout or a refused connection comes back as a 408 marked local instead:
+ * the client retries no 408, and our own backoff (submitJob) decides.
+ */
+const fetchWithDeadline = (timeoutMs: number) => async (input: Request | string, init?: RequestInit) => {
+  try {
+    return await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const reason = (error as Error).name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : "unreachable";
+    return new Response(null, { status: 408, headers: { [LOCAL_ERROR]: reason } });
+  }
+};
 
 /** Replicate through its official client; REPLICATE_BASE_URL points it elsewhere (the local emulator). */
 export function replicateProvider(config: ReplicateConfig): GpuProvider {
   const client = new Replicate({
     auth: config.apiToken,
     baseUrl: config.baseUrl,
-    // A bound fetch (workerd refuses an unbound one) with a deadline on every call.
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(config.timeoutMs) }),
+    fetch: fetchWithDeadline(config.timeoutMs),
   });
   return {
     name: "replicate",
