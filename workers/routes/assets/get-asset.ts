@@ -38,10 +38,17 @@ export const getAsset = new Hono<AppEnv>().get("/:folder/:file", async (c) => {
   headers.set("Access-Control-Allow-Origin", "*");
   if (!("body" in object)) return new Response(null, { status: 304, headers });
 
-  const range = request.has("Range") ? object.range : undefined;
+  const range = request.has("Range") ? (object.range as { offset?: number; length?: number; suffix?: number } | undefined) : undefined;
   if (range) {
-    const offset = "suffix" in range ? object.size - range.suffix : (range.offset ?? 0);
-    const length = "suffix" in range ? range.suffix : (range.length ?? object.size - offset);
+    // R2 answers the range it served: {offset, length?} or {suffix} (the last N bytes).
+    const offset = range.suffix !== undefined ? object.size - range.suffix : (range.offset ?? 0);
+    const length = range.suffix !== undefined ? range.suffix : (range.length ?? object.size - offset);
+    // Checked against the header too: local R2 (miniflare) clamps a range past the end instead of refusing it.
+    const asked = Number(request.get("Range")!.match(/^bytes=(\d+)-/)?.[1] ?? 0);
+    if (offset < 0 || offset >= object.size || asked >= object.size || length <= 0) {
+      await object.body.cancel();
+      return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${object.size}` } });
+    }
     headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set("Content-Length", String(length));
     return new Response(object.body, { status: 206, headers });
