@@ -24,6 +24,8 @@ export interface Env {
   /** Cog's WEBHOOK_AUTH_TOKEN: the bearer token a self-hosted Cog server puts on its webhooks. */
   WEBHOOK_AUTH_TOKEN?: string;
   PUBLIC_BASE_URL?: string;
+  /** JSON {"owner/name": "<version id>"}: pinned Replicate versions (community models need one). */
+  REPLICATE_MODEL_VERSIONS?: string;
   /** "replicate" or "cog" to choose when both are configured. */
   MEDIA_PROVIDER?: string;
   /** Milliseconds for one call to the GPU provider (default 15000). */

@@ -7,6 +7,11 @@ export interface ReplicateConfig {
   baseUrl?: string;
   publicBaseUrl: string;
   timeoutMs: number;
+  /**
+   * Pinned versions by model (REPLICATE_MODEL_VERSIONS, JSON): community models such as
+   * jaaari/kokoro-82m or cjwbw/sadtalker only run by version; official ones run by name.
+   */
+  versions?: Record<string, string>;
 }
 
 // start for "processing", logs for progress, completed for the result; output events add nothing we use.
@@ -49,7 +54,8 @@ export function replicateProvider(config: ReplicateConfig): GpuProvider {
     webhookUrl: (jobId) => `${config.publicBaseUrl}/webhooks/replicate/${jobId}`,
     async submit({ call, webhookUrl }: SubmitRequest): Promise<Prediction> {
       try {
-        const target = call.version ? { version: `${call.version}` } : { model: call.model };
+        const version = call.version ?? config.versions?.[call.model];
+        const target = version ? { version } : { model: call.model };
         return (await client.predictions.create({ ...target, input: call.input, webhook: webhookUrl, webhook_events_filter: [...EVENTS] })) as Prediction;
       } catch (error) {
         throw wrap(error, "prediction create");
