@@ -120,3 +120,14 @@ describe("stats for /health and /metrics", () => {
     expect(await mediaHealth({ ...env, REPLICATE_API_TOKEN: undefined, GPU_ENDPOINT_URL: undefined })).toBe("not_configured");
   });
 });
+
+describe("Replicate versions", () => {
+  it("a pinned version is sent as `version` (community models), else the model's name", async () => {
+    const pinned = selectProvider({ ...env, REPLICATE_MODEL_VERSIONS: JSON.stringify({ "jaaari/kokoro-82m": "0123abcd" }) })!;
+    const call = { kind: "voice" as const, model: "jaaari/kokoro-82m", input: { text: "pinned", voice: "af_heart", speed: 1 } };
+    const byVersion = await pinned.submit({ jobId: "media_pinnedversion01", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_pinnedversion01" });
+    expect((byVersion as { version?: string }).version).toBe("0123abcd");
+    const byName = await selectProvider(env)!.submit({ jobId: "media_byname000000001", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001" });
+    expect((byName as { model?: string }).model).toBe("jaaari/kokoro-82m");
+  });
+});

@@ -47,6 +47,16 @@ export function speakableText(text: string): string {
 }
 
 export async function startReplyMedia(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: ReplyMediaRequest): Promise<ReplyMedia | null> {
+  // The reply is stored already: a media failure must not turn it into an error.
+  try {
+    return await start(env, ctx, request);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", event: "reply_media_failed", message_id: request.messageId, error: String(error) }));
+    return null;
+  }
+}
+
+async function start(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: ReplyMediaRequest): Promise<ReplyMedia | null> {
   const { character, options } = request;
   const perMessage = typeof options === "object" ? options : { voice: options !== false, video: options !== false };
   const db = getDb(env.DB);
