@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { probeMp4, probeWav } from "../../gpu-jobs/media-files";
 import { api, createKey } from "../support/api";
 import { asset, drainWebhooks, pumpWebhooks, terminal, waitForStatus } from "../support/media";
+
+// Jobs run through the GPU emulator; on a loaded 2-core machine a few seconds is not a hang.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe("POST /api/v1/media/voice", () => {
   it("answers 202 at once, shows progress, and ends with a playable WAV in R2", async () => {

@@ -1,11 +1,14 @@
 import { Webhook } from "standardwebhooks";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api } from "../support/api";
 import { env } from "../support/env";
 import { TEST_COG_TOKEN, TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
 import { asset, deliver, drainWebhooks, pumpWebhooks, status, takeWebhooks, terminal, waitForStatus } from "../support/media";
 import { getDb } from "../../workers/db/client";
 import { getJob, transitionsOf } from "../../workers/media/store";
+
+// Jobs run through the GPU emulator; on a loaded 2-core machine a few seconds is not a hang.
+vi.setConfig({ testTimeout: 30_000 });
 
 const signer = new Webhook(TEST_WEBHOOK_SECRET);
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { advance, progressFromLogs, statusOfPrediction } from "../../gpu-jobs/job-machine";
 import { MediaFileError, probeMp4, probeWav } from "../../gpu-jobs/media-files";
 import { sceneCall, talkingHeadCall, voiceCall } from "../../gpu-jobs/models";
@@ -8,6 +8,9 @@ import { wavFile } from "../../gpu-jobs/emulator/wav";
 import { env } from "../support/env";
 import { preferredWait } from "../../workers/routes/media/respond";
 import { speakableText } from "../../workers/media/reply-media";
+
+// Jobs run through the GPU emulator; on a loaded 2-core machine a few seconds is not a hang.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe("job machine", () => {
   it("moves forward only", () => {
