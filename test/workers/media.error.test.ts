@@ -162,6 +162,29 @@ describe("the cron", () => {
     expect(sources).toContain("completed:reconcile");
   });
 
+  it("finishes a job left half-copied (its Worker died in finalizing)", async () => {
+    const res = await voice({ text: "[[no-webhook]] interrupted copy" });
+    const id = res.json.request_id;
+    let row;
+    for (const deadline = Date.now() + 15_000; ; ) {
+      row = await getJob(getDb(env.DB), id);
+      if (row?.predictionId) break;
+      if (Date.now() > deadline) throw new Error("never submitted");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // As if a webhook had claimed the copy and its Worker had died before writing R2.
+    await env.DB.prepare("UPDATE media_requests SET status = 'finalizing', progress = 99 WHERE id = ?").bind(id).run();
+    let done: any;
+    for (const deadline = Date.now() + 20_000; ; ) {
+      await reconcileMediaJobs(env, Date.now() + 2 * 60_000);
+      done = (await status(id)).json;
+      if (done.status === "completed" || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(done.status).toBe("completed");
+    expect(done.result.file_size_bytes).toBeGreaterThan(44);
+  });
+
   it("fails a job past its deadline with a clear error, through the scheduled handler", async () => {
     await drainWebhooks();
     const res = await voice({ text: "[[hang]] forever and ever" });

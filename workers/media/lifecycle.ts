@@ -126,6 +126,15 @@ export async function applyPrediction(env: Env, id: string, prediction: Predicti
   if (moved?.status === "finalizing") await finalize(env, moved, prediction, source);
 }
 
+/**
+ * Finishes a job left in `finalizing` (the Worker that claimed the copy died, or R2 failed): the
+ * reconciler calls it for such a job once it has been silent a while.
+ */
+export async function resumeFinalize(env: Env, id: string, prediction: Prediction): Promise<void> {
+  const row = await getJob(getDb(env.DB), id);
+  if (row?.status === "finalizing" && statusOfPrediction(prediction.status) === "finalizing") await finalize(env, row, prediction, "reconcile");
+}
+
 async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
   if (url.startsWith("data:")) {
     const comma = url.indexOf(",");

@@ -9,7 +9,7 @@ import { ProviderError } from "../../gpu-jobs/providers/types";
 import { newJobToken } from "../../gpu-jobs/webhooks";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
-import { applyPrediction, failJob, resettle, submitJob } from "./lifecycle";
+import { applyPrediction, failJob, resettle, resumeFinalize, submitJob } from "./lifecycle";
 import { getJob, openJobsToReconcile, pruneSightings, touchJob } from "./store";
 
 const STALE_MS = 60_000;
@@ -63,7 +63,8 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
       // Cog forgot the job and started it anew: its webhooks now carry the new token.
       const fields = provider.name === "cog" && prediction.status === "starting" ? { webhookTokenHash: hash } : {};
       await touchJob(db, row.id, fields);
-      await applyPrediction(env, row.id, prediction, "reconcile");
+      if (row.status === "finalizing") await resumeFinalize(env, row.id, prediction);
+      else await applyPrediction(env, row.id, prediction, "reconcile");
       report.refreshed++;
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
