@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_COG_TOKEN, TEST_PUBLIC_BASE_URL, TEST_REPLICATE_TOKEN, TEST_WEBHOOK_SECRET } from "./test/support/gpu-constants.ts";
 
 export default defineConfig({
   test: {
@@ -20,6 +21,15 @@ export default defineConfig({
                 // High, so the suite's many admin calls are never limited; limit tests lower it per call
                 // (test/support/app.ts) and use fresh identifiers.
                 RATE_LIMIT_PER_MINUTE: "1000000",
+                // Media: Replicate's API and Cog's, both from the local GPU emulator.
+                REPLICATE_API_TOKEN: TEST_REPLICATE_TOKEN,
+                REPLICATE_BASE_URL: `${inject<string>("gpuEmulatorUrl")}/v1`,
+                REPLICATE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+                GPU_ENDPOINT_URL: inject<string>("gpuEmulatorUrl"),
+                WEBHOOK_AUTH_TOKEN: TEST_COG_TOKEN,
+                PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
+                GPU_TIMEOUT_MS: "1500",
+                GPU_RETRY_BASE_MS: "50",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 // The Upstash REST adapter in front of a real redis-server (test/support/redis-setup.ts).
                 TEST_UPSTASH_URL: inject<string>("upstashUrl"),
@@ -33,7 +43,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["./test/support/llm-emulator-setup.ts", "./test/support/redis-setup.ts"],
+          globalSetup: ["./test/support/llm-emulator-setup.ts", "./test/support/redis-setup.ts", "./test/support/gpu-emulator-setup.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
         },
       },

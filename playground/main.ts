@@ -67,14 +67,30 @@ function showMedia(li: HTMLLIElement, media: Record<string, unknown> | null | un
         bar.max = 100;
         li.append(bar);
       }
-      const progress = Number(media[`${kind}_progress`] ?? media.progress);
-      if (Number.isFinite(progress)) bar.value = progress;
       bar.title = `${kind}: ${state ?? "pending"}`;
+      const requestId = media[`${kind}_request_id`];
+      if (typeof requestId === "string") watchProgress(requestId, bar);
     } else if (state === "failed") {
       bar?.remove();
       setMeta(li, `${kind} failed`);
     }
   }
+}
+
+const watched = new Set<string>();
+
+/** Polls a media job's status for its progress until a `media` frame replaces the bar with a player. */
+function watchProgress(requestId: string, bar: HTMLProgressElement) {
+  if (watched.has(requestId) || !client) return;
+  watched.add(requestId);
+  const poll = async () => {
+    if (!bar.isConnected) return;
+    const job = await client!.getMediaStatus(requestId).catch(() => undefined);
+    if (job && typeof job.progress === "number") bar.value = job.progress;
+    if (job && ["completed", "failed", "canceled"].includes(job.status)) return;
+    setTimeout(poll, 500);
+  };
+  void poll();
 }
 
 function onFrame(frame: ServerFrame) {
@@ -161,7 +177,7 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   input.value = "";
   cancelButton.disabled = false;
   socket
-    .send(text, { characterId: characterSelect.value, metadata: mediaToggle.checked ? {} : { media: false } })
+    .send(text, { characterId: characterSelect.value, media: mediaToggle.checked })
     .catch((error: Error) => say(error.message));
 });
 input.addEventListener("keydown", (event) => {

@@ -1,12 +1,14 @@
 /**
- * `npm start`: applies the D1 migrations locally, starts the LLM emulator when no LLM is configured,
- * and runs `wrangler dev` on http://localhost:8000 (PORT overrides; PERSIST_DIR isolates local state).
+ * `npm start`: applies the D1 migrations locally, starts the LLM emulator when no LLM is configured
+ * and the GPU emulator when no GPU provider is (REPLICATE_API_TOKEN, GPU_ENDPOINT_URL), and runs `wrangler dev` on http://localhost:8000 (PORT overrides; PERSIST_DIR isolates local state).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { randomBytes } from "node:crypto";
+import { startGpuEmulator } from "../gpu-jobs/emulator/server.ts";
 import { startLlmEmulator } from "./llm-emulator.ts";
 
 const port = process.env.PORT ?? "8000";
@@ -51,6 +53,28 @@ if (!configured("LLM_BASE_URL")) {
   banner.push(`LLM_BASE_URL is unset: replies come from the local LLM EMULATOR at ${emulator.url}, not a real model`);
 }
 
+let closeGpuEmulator: (() => Promise<void>) | undefined;
+if (!configured("PUBLIC_BASE_URL")) vars.push("--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`);
+if (!configured("REPLICATE_API_TOKEN") && !configured("GPU_ENDPOINT_URL")) {
+  // A fresh token and signing secret per run: the emulator signs its webhooks like Replicate, and
+  // posts them to this Worker, so the whole media flow (webhooks included) runs locally.
+  const apiToken = `r8_local_${randomBytes(12).toString("hex")}`;
+  const webhookSecret = `whsec_${randomBytes(32).toString("base64")}`;
+  const gpu = await startGpuEmulator({
+    apiToken,
+    webhookSecret,
+    stepMs: Number(process.env.GPU_EMULATOR_STEP_MS ?? 300),
+    deliver: true,
+    log: (line) => console.log(`[gpu-emulator] ${line}`),
+  });
+  closeGpuEmulator = gpu.close;
+  vars.push("--var", `REPLICATE_API_TOKEN:${apiToken}`, "--var", `REPLICATE_BASE_URL:${gpu.url}/v1`, "--var", `REPLICATE_WEBHOOK_SECRET:${webhookSecret}`);
+  banner.push(
+    `No GPU provider configured: voice and video come from the local GPU EMULATOR at ${gpu.url}`,
+    "  (test tones and cartoon faces, not real speech or video; set REPLICATE_API_TOKEN or GPU_ENDPOINT_URL for real models)",
+  );
+}
+
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], {
   stdio: "inherit",
   env: wranglerEnv,
@@ -70,5 +94,6 @@ process.on("SIGTERM", stop);
 dev.on("exit", async (code) => {
   if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   await closeEmulator?.();
+  await closeGpuEmulator?.();
   process.exit(code ?? 0);
 });

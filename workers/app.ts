@@ -16,6 +16,9 @@ import { keyRoutes } from "./routes/keys";
 import { wsRoutes } from "./routes/ws/chat";
 import { mountDocs, OPENAPI_PATH } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
+import { assetRoutes } from "./routes/assets";
+import { mediaRoutes } from "./routes/media";
+import { webhookRoutes } from "./routes/webhooks";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -55,6 +58,10 @@ export function createApp() {
   app.route("/api/v1/ws", wsRoutes);
   mountDocs(app);
   app.route("/api/v1", opsRoutes);
+  app.route("/api/v1/media", mediaRoutes);
+  // Outside /api/v1, so not behind the API key: webhooks prove themselves, assets are capability URLs.
+  app.route("/webhooks", webhookRoutes);
+  app.route("/assets", assetRoutes);
 
   app.notFound(notFound);
   app.onError(onError);

@@ -29,6 +29,22 @@ export interface Env {
   RATE_LIMIT_PER_MINUTE?: string;
   /** Comma-separated origins allowed by CORS, or `*`; unset: no CORS headers. */
   CORS_ORIGINS?: string;
+  /** Media jobs (gpu-jobs/): Replicate, or a self-hosted Cog endpoint; see .dev.vars.example. */
+  REPLICATE_API_TOKEN?: string;
+  REPLICATE_BASE_URL?: string;
+  REPLICATE_WEBHOOK_SECRET?: string;
+  GPU_ENDPOINT_URL?: string;
+  /** Cog's WEBHOOK_AUTH_TOKEN: the bearer token a self-hosted Cog server puts on its webhooks. */
+  WEBHOOK_AUTH_TOKEN?: string;
+  PUBLIC_BASE_URL?: string;
+  /** JSON {"owner/name": "<version id>"}: pinned Replicate versions (community models need one). */
+  REPLICATE_MODEL_VERSIONS?: string;
+  /** "replicate" or "cog" to choose when both are configured. */
+  MEDIA_PROVIDER?: string;
+  /** Milliseconds for one call to the GPU provider (default 15000). */
+  GPU_TIMEOUT_MS?: string;
+  /** First retry delay of a failed submit, doubled each time (default 1000). */
+  GPU_RETRY_BASE_MS?: string;
 }
 
 export interface AppVariables {

@@ -15,7 +15,7 @@ export interface ChatSessionOptions {
 
 interface PendingTurn {
   clientMessageId: string;
-  frame: { type: "message"; character_id: string; content: string; client_message_id: string; metadata?: Record<string, unknown> };
+  frame: { type: "message"; character_id: string; content: string; client_message_id: string; metadata?: Record<string, unknown>; media?: MediaOption };
   replyId?: string;
   lastSeq: number;
   resolve(frame: ResponseFrame): void;
@@ -23,6 +23,9 @@ interface PendingTurn {
 }
 
 type Listener = (frame: ServerFrame) => void;
+
+/** A reply's media for one message: false for none, or turn voice or video off. */
+export type MediaOption = boolean | { voice?: boolean; video?: boolean };
 
 /** Close codes after which reconnecting cannot help. */
 const FATAL_CLOSES = new Set([4001, 4003]);
@@ -52,12 +55,12 @@ export class ChatSocket {
   }
 
   /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. */
-  async send(content: string, { characterId = "assistant", metadata }: { characterId?: string; metadata?: Record<string, unknown> } = {}): Promise<ResponseFrame> {
+  async send(content: string, { characterId = "assistant", metadata, media }: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption } = {}): Promise<ResponseFrame> {
     const clientMessageId = `c_${crypto.randomUUID()}`;
     return new Promise((resolve, reject) => {
       const turn: PendingTurn = {
         clientMessageId,
-        frame: { type: "message", character_id: characterId, content, client_message_id: clientMessageId, ...(metadata ? { metadata } : {}) },
+        frame: { type: "message", character_id: characterId, content, client_message_id: clientMessageId, ...(metadata ? { metadata } : {}), ...(media === undefined ? {} : { media }) },
         lastSeq: -1,
         resolve,
         reject,

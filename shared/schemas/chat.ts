@@ -19,6 +19,9 @@ export const ChatContext = z
   .catchall(z.unknown());
 export type ChatContext = z.infer<typeof ChatContext>;
 
+/** Reply media for one message: false turns speech and video off; an object turns each off. */
+export const ReplyMediaOption = z.union([z.boolean(), z.object({ voice: z.boolean().optional(), video: z.boolean().optional() }).strict()]);
+
 export const SendMessageRequest = z.object({
   message: MessageText,
   character_id: CharacterId.default("assistant"),
@@ -26,13 +29,24 @@ export const SendMessageRequest = z.object({
   session_id: SessionId.nullish(),
   context: ChatContext.optional(),
   stream: z.boolean().optional(),
+  /** Reply media for this message: false turns speech and video off; an object turns each off. */
+  media: ReplyMediaOption.optional(),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
-export const Media = z.object({
-  audio_url: z.string().optional(),
-  video_url: z.string().optional(),
-});
+/**
+ * A reply's media: the URLs come with the reply (status "pending") and resolve when the jobs finish;
+ * history adds audio_status/video_status ("ready", "failed"), durations and thumbnail_url as they do.
+ */
+export const Media = z
+  .object({
+    audio_url: z.string().optional(),
+    video_url: z.string().optional(),
+    status: z.string().optional(),
+    audio_request_id: z.string().optional(),
+    video_request_id: z.string().optional(),
+  })
+  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
 export const ReplyMetadata = z.object({
   tokens_used: z.number().int().nullable(),

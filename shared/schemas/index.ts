@@ -5,3 +5,4 @@ export * from "./keys";
 export * from "./realtime";
 export * from "./ratings";
 export * from "./ops";
+export * from "./media";

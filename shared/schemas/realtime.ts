@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../errors";
 import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
-import { Media, MessageText, ReplyMetadata } from "./chat";
+import { Media, MessageText, ReplyMediaOption, ReplyMetadata } from "./chat";
 
 /** Frames over this size are refused before parsing. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -31,6 +31,8 @@ export const MessageFrame = z.object({
   metadata: z.object({ user_name: z.string().max(100).optional() }).catchall(z.unknown()).optional(),
   /** Chosen by the client; a message re-sent with the same id is not run twice. */
   client_message_id: z.string().min(1).max(128).optional(),
+  /** Reply media for this message, as in POST /chat/message: false, or {voice, video}. */
+  media: ReplyMediaOption.optional(),
 });
 
 /** Stops the reply being generated; what was generated is kept, marked as cut short. */

@@ -10,7 +10,7 @@ describe("POST /api/v1/chat/message", () => {
       context: { user_name: "Alice", conversation_history: true },
     });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ character_id: "assistant", session_id: "user-session-123", media: null });
+    expect(res.json).toMatchObject({ character_id: "assistant", session_id: "user-session-123", media: { status: "pending" } });
     // The emulator greets the user by the name the prompt builder put in the system prompt.
     expect(res.json.response).toContain("Hello Alice!");
     expect(res.json.response).toContain('"Hello, how are you today?"');

@@ -17,8 +17,8 @@ describe("GET /api/v1/health", () => {
       services: {
         llm_api: "healthy",
         vector_database: "not_configured",
-        voice_generator: "not_configured",
-        video_generator: "not_configured",
+        voice_generator: "healthy",
+        video_generator: "healthy",
         redis: "healthy",
       },
       resource_usage: { cpu_percent: null, memory_percent: null, gpu_memory_percent: null },

@@ -1,3 +1,4 @@
+import { terminal, waitForStatus } from "../support/media";
 import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
 import { callWith } from "../support/app";
@@ -49,12 +50,21 @@ describe("GET /api/v1/metrics", () => {
     expect(Object.keys(after.characters).sort()).toEqual([...characters].sort());
   });
 
-  it("leaves media figures null on this branch, since nothing generates media", async () => {
-    expect((await metrics()).media_generation).toEqual({
-      voice_requests_today: null,
-      video_requests_today: null,
-      average_generation_time_seconds: null,
-    });
+  it("counts today's media requests and averages their real generation time", async () => {
+    const before = (await metrics()).media_generation;
+    expect(before.average_generation_time_seconds).toBeNull();
+    const voice = await api("POST", "/api/v1/media/voice", { body: { text: "Count me.", character_id: "assistant" } });
+    await api("POST", "/api/v1/media/voice", { body: { text: "And me.", character_id: "assistant" } });
+    await api("POST", "/api/v1/media/video", { body: { text: "A serene landscape with mountains", character_id: "assistant" } });
+    const done = (await waitForStatus(voice.json.request_id, terminal)).at(-1);
+    expect(done.status).toBe("completed");
+    const after = (await metrics()).media_generation;
+    expect(after.voice_requests_today).toBe(before.voice_requests_today + 2);
+    expect(after.video_requests_today).toBe(before.video_requests_today + 1);
+    // Measured from the job's recorded transitions: creation to completion.
+    const elapsed = (Date.parse(done.completed_at) - Date.parse(done.created_at)) / 1000;
+    expect(after.average_generation_time_seconds).toBeGreaterThan(0);
+    expect(after.average_generation_time_seconds).toBeLessThanOrEqual(elapsed + 0.01);
   });
 
   it("serves the same figures in Prometheus text format", async () => {
@@ -66,7 +76,7 @@ describe("GET /api/v1/metrics", () => {
     // The JSON call above is counted by the time the text one reads.
     expect(res.text).toMatch(new RegExp(`^chattr_requests_total ${json.requests_total + 1}$`, "m"));
     expect(res.text).toMatch(/^chattr_character_conversations_today\{character="assistant"\} \d+$/m);
-    expect(res.text).not.toContain("chattr_voice_requests_today");
+    expect(res.text).toMatch(/^chattr_voice_requests_today \d+$/m);
   });
 
   it("rejects an unknown format", async () => {

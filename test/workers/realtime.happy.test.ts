@@ -18,7 +18,9 @@ describe("the reference's WebSocket flow", () => {
 
     expect(await socket.next(ofType("authenticated"))).toEqual({ type: "authenticated", session_id: "ws-session-1" });
     const { response, chunks } = await replyFrames(socket);
-    expect(response).toMatchObject({ type: "response", character_id: "assistant", session_id: "ws-session-1", media: null, cancelled: false });
+    expect(response).toMatchObject({ type: "response", character_id: "assistant", session_id: "ws-session-1", cancelled: false });
+    // assistant speaks and appears on video: the reply names its media URLs at once, pending.
+    expect(response.media).toMatchObject({ status: "pending", audio_url: expect.stringMatching(/^\/assets\/audio\//), video_url: expect.stringMatching(/^\/assets\/video\//) });
     expect(response.content).toContain('Hello Alice! You said: "Hello there!"');
     expect(response.timestamp).toMatch(/Z$/);
     expect(response.message_id).toMatch(/^msg_/);
@@ -110,7 +112,7 @@ describe("Server-Sent Events", () => {
     const chunks = events.filter((e) => e.event === "response_chunk");
     const final = events.at(-1)!;
     expect(final.event).toBe("response");
-    expect(final.data).toMatchObject({ session_id, character_id: "assistant", media: null });
+    expect(final.data).toMatchObject({ session_id, character_id: "assistant", media: { status: "pending" } });
     expect(final.data.response).toContain('"stream me"');
     expect(chunks.map((c) => c.data.delta).join("")).toBe(final.data.response);
     expect(events.findIndex((e) => e.event === "response_chunk")).toBeLessThan(events.length - 1);

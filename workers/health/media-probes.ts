@@ -1,16 +1,18 @@
 import type { ServiceStatus } from "../../shared/schemas/ops";
 import type { Env } from "../env";
+import { mediaHealth } from "../media/stats";
 
-/**
- * The GPU provider's status for voice and video. This branch has no media pipeline (the media issue is
- * written in another branch): nothing generates voice or video here, so both are "not_configured".
- * When the media branch lands, replace this file with a probe of its provider (Replicate's account
- * endpoint, or the Cog endpoint's /health-check) under the same short timeout as the other probes.
- */
-export async function probeVoiceGenerator(_env: Env, _timeoutMs: number): Promise<ServiceStatus> {
-  return "not_configured";
+/** The GPU provider (Replicate, or the Cog endpoint's /health-check), bounded like every other probe. */
+async function probeGpuProvider(env: Env, timeoutMs: number): Promise<ServiceStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<ServiceStatus>((resolve) => (timer = setTimeout(() => resolve("unhealthy"), timeoutMs)));
+  try {
+    return await Promise.race([mediaHealth(env).catch((): ServiceStatus => "unhealthy"), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-export async function probeVideoGenerator(_env: Env, _timeoutMs: number): Promise<ServiceStatus> {
-  return "not_configured";
-}
+// One provider serves both kinds of media, so both report its health.
+export const probeVoiceGenerator = probeGpuProvider;
+export const probeVideoGenerator = probeGpuProvider;

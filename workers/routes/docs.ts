@@ -1,5 +1,5 @@
 import { Scalar } from "@scalar/hono-api-reference";
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import pkg from "../../package.json";
 import type { AppEnv } from "../env";
 
@@ -12,6 +12,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     description: "An API key: Authorization: Bearer <key>",
   });
+  registerUnversionedRoutes(app);
   app.doc31(OPENAPI_PATH, {
     openapi: "3.1.0",
     info: {
@@ -24,4 +25,40 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
   });
   // The viewer's script is served from this Worker's static assets, so the docs work offline.
   app.get("/docs", Scalar({ url: OPENAPI_PATH, cdn: "/vendor/scalar-api-reference.js", pageTitle: "Chattr API" }));
+}
+
+/**
+ * Webhooks and assets are plain Hono routes (they answer providers and media elements, not API
+ * clients, and need no zod body), so they are described here to keep the document complete.
+ */
+function registerUnversionedRoutes(app: OpenAPIHono<AppEnv>) {
+  const requestId = z.object({ request_id: z.string() });
+  const noKey = { security: [] as Record<string, string[]>[] };
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/webhooks/replicate/{request_id}",
+    summary: "Replicate's prediction events for a media job (signed; no API key)",
+    description: "Verified with webhook-id, webhook-timestamp and webhook-signature (HMAC-SHA256, 5-minute window). A repeated webhook id is acknowledged and ignored; a job never moves backwards.",
+    request: { params: requestId },
+    responses: { 200: { description: "Accepted (or ignored as a repeat)" }, 401: { description: "Bad signature or stale timestamp: nothing changes" } },
+    ...noKey,
+  });
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/webhooks/cog/{request_id}",
+    summary: "A self-hosted Cog server's prediction events for a media job",
+    description: "Authenticated by Cog's WEBHOOK_AUTH_TOKEN bearer or the job's URL token (`?token=`), compared in constant time.",
+    request: { params: requestId, query: z.object({ token: z.string().optional() }) },
+    responses: { 200: { description: "Accepted" }, 401: { description: "Bad token: nothing changes" } },
+    ...noKey,
+  });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/assets/{folder}/{file}",
+    summary: "Generated audio, video, thumbnails and avatars, from R2",
+    description: "Public capability URLs (unguessable names). Supports Range (206/416), ETag/If-None-Match (304), and long-lived Cache-Control.",
+    request: { params: z.object({ folder: z.enum(["audio", "video", "avatars"]), file: z.string() }) },
+    responses: { 200: { description: "The file" }, 206: { description: "A byte range of the file" }, 304: { description: "Not modified" }, 404: { description: "No such file" } },
+    ...noKey,
+  });
 }

@@ -2,3 +2,5 @@ export * from "./characters";
 export * from "./api-keys";
 export * from "./conversations";
 export * from "./ratings";
+export * from "./media-requests";
+export * from "./media-transitions";

@@ -9,6 +9,7 @@ import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import type { Env } from "../../env";
 import { authenticate } from "../../middleware/auth";
+import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
 import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
@@ -23,6 +24,7 @@ export interface SessionMessageRequest {
   message: string;
   userName?: string;
   includeHistory: boolean;
+  media?: MediaOptions;
 }
 
 /**
@@ -40,7 +42,7 @@ export class ChatSession extends DurableObject<Env> {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
     this.sockets = new Sockets(ctx);
-    this.turns = new TurnRunner(env, this.store, (frame) => this.sockets.broadcast(frame));
+    this.turns = new TurnRunner(env, ctx, this.store, (frame) => this.sockets.broadcast(frame));
     // Answered by the runtime without waking the object: keep-alives cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -88,8 +90,9 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Called by the media pipeline when a reply's media moves on: stored, and pushed to every socket. */
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
-    if (!this.store.setMedia(messageId, media)) return false;
-    this.sockets.broadcast({ type: "media", message_id: messageId, media });
+    const merged = this.store.setMedia(messageId, media);
+    if (!merged) return false;
+    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged });
     return true;
   }
 
@@ -189,6 +192,7 @@ export class ChatSession extends DurableObject<Env> {
       message: frame.content,
       userName: frame.metadata?.user_name,
       includeHistory: true,
+      media: frame.media,
     });
     if (!prepared.ok) return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
     // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.

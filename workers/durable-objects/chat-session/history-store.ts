@@ -1,6 +1,7 @@
 import type { HistoryQuery } from "../../../shared/schemas/chat";
 import { randomId } from "../../auth/api-keys";
 import type { MessageMedia, NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
+import { mergeMessageMedia } from "../../media/message-media";
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -122,12 +123,13 @@ export class HistoryStore implements TurnStore {
     return this.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE parent_id = ? AND pos IS NOT NULL AND role = 'assistant'`, id).map(toMessage)[0];
   }
 
-  /** Merges media fields (e.g. audio_url once a job finishes) into a message; false if there is no such message. */
-  setMedia(id: string, media: MessageMedia): boolean {
+  /** Merges media fields (e.g. audio_url once a job finishes) into a message; the result, or undefined if no such message. */
+  setMedia(id: string, media: MessageMedia): MessageMedia | undefined {
     const existing = this.get(id);
-    if (!existing) return false;
-    this.sql.exec(`UPDATE messages SET media = ? WHERE id = ?`, JSON.stringify({ ...existing.media, ...media }), id);
-    return true;
+    if (!existing) return undefined;
+    const merged = mergeMessageMedia(existing.media, media);
+    this.sql.exec(`UPDATE messages SET media = ? WHERE id = ?`, JSON.stringify(merged), id);
+    return merged;
   }
 
   clear(): void {

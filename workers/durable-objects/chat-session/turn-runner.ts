@@ -11,6 +11,7 @@ import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { llmContextTokens, selectProvider } from "../../llm/select-provider";
 import type { StoredMessage } from "../../chat/turn";
+import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
 import type { HistoryStore } from "./history-store";
 import { errorFrame } from "./protocol";
 import { TurnQueue } from "./turn-queue";
@@ -23,6 +24,7 @@ export interface TurnRequest {
   userName?: string;
   includeHistory: boolean;
   clientMessageId?: string;
+  media?: MediaOptions;
 }
 
 /** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
@@ -49,6 +51,7 @@ export class TurnRunner {
 
   constructor(
     private readonly env: Env,
+    private readonly ctx: DurableObjectState,
     private readonly store: HistoryStore,
     private readonly broadcast: Emit,
   ) {}
@@ -138,8 +141,13 @@ export class TurnRunner {
       emit(live.final);
       return outcome;
     }
-    const { reply } = outcome.value;
+    const { reply, cancelled } = outcome.value;
     await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp);
+    // Speech and video start now and finish in the background; a cut-short reply is not voiced.
+    const media = cancelled
+      ? null
+      : await startReplyMedia(this.env, this.ctx, { caller: request.caller, sessionId: request.sessionId, messageId: reply.id, character, text: reply.content, options: request.media });
+    if (media) reply.media = this.store.setMedia(reply.id, { ...media });
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
     return { ok: true, value: live.final };

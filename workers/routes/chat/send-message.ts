@@ -37,6 +37,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
     message: body.message,
     userName: body.context?.user_name,
     includeHistory: body.context?.conversation_history !== false,
+    media: body.media,
   };
   c.set("sessionId", sessionId);
   const stub = sessionStub(c.env, sessionId);

@@ -1,0 +1,49 @@
+/**
+ * Webhook authentication.
+ * Replicate signs like Standard Webhooks: HMAC-SHA256 over `${webhook-id}.${webhook-timestamp}.${body}`
+ * keyed by the base64 part of the `whsec_` secret, sent as "v1,<base64>" (several, space-separated,
+ * during key rotation). The `standardwebhooks` library checks exactly that, with a 5-minute window on
+ * the timestamp either way and a constant-time comparison (which the `replicate` client's own helper
+ * lacks). Cog does not sign: its webhooks carry `Authorization: Bearer <WEBHOOK_AUTH_TOKEN>` when the
+ * server is configured so, and ours also carry a per-job token in the URL; either must match.
+ */
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { digestsEqual, hashApiKey } from "../workers/auth/api-keys";
+
+export type Verified = { ok: true; webhookId: string; payload: unknown } | { ok: false; reason: string };
+
+export function verifyReplicateWebhook(secret: string, headers: Headers, body: string): Verified {
+  const webhookId = headers.get("webhook-id");
+  try {
+    const payload = new Webhook(secret).verify(body, {
+      "webhook-id": webhookId ?? "",
+      "webhook-timestamp": headers.get("webhook-timestamp") ?? "",
+      "webhook-signature": headers.get("webhook-signature") ?? "",
+    });
+    return { ok: true, webhookId: webhookId!, payload };
+  } catch (error) {
+    // The library's messages name the failed check ("Message timestamp too old", "No matching signature
+    // found") and nothing secret.
+    return { ok: false, reason: error instanceof WebhookVerificationError ? error.message : "Invalid webhook payload" };
+  }
+}
+
+/** A fresh per-job token for a Cog webhook URL, and the hash stored for it. */
+export async function newJobToken(): Promise<{ token: string; hash: string }> {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  const token = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return { token, hash: await hashApiKey(token) };
+}
+
+export async function verifyCogWebhook(options: {
+  authorization: string | undefined;
+  urlToken: string | undefined;
+  configuredToken: string | undefined;
+  jobTokenHash: string | null;
+}): Promise<boolean> {
+  const bearer = options.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  // Both sides hashed first: equal lengths, and the comparison leaks nothing about the secret.
+  if (bearer && options.configuredToken && digestsEqual(await hashApiKey(bearer), await hashApiKey(options.configuredToken))) return true;
+  if (options.urlToken && options.jobTokenHash && digestsEqual(await hashApiKey(options.urlToken), options.jobTokenHash)) return true;
+  return false;
+}

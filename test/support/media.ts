@@ -1,0 +1,70 @@
+import { expect } from "vitest";
+import { api } from "./api";
+import { env } from "./env";
+import { TEST_PUBLIC_BASE_URL } from "./gpu-constants";
+
+interface OutboxEntry {
+  seq: number;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let cursor: number | undefined;
+
+/** The emulator's webhooks since the last call (shared by every test file: others' jobs are unknown here). */
+export async function takeWebhooks(): Promise<OutboxEntry[]> {
+  const res = await fetch(`${env.GPU_ENDPOINT_URL}/__emulator/webhooks?after=${cursor ?? 0}`);
+  const { webhooks } = (await res.json()) as { webhooks: OutboxEntry[] };
+  if (webhooks.length) cursor = webhooks.at(-1)!.seq;
+  return webhooks;
+}
+
+/** Posts a webhook, as the emulator signed it, to the Worker. */
+export function deliver(hook: Pick<OutboxEntry, "url" | "headers" | "body">, headers: Record<string, string> = {}) {
+  const url = new URL(hook.url);
+  return api("POST", `${url.pathname}${url.search}`, { key: null, rawBody: hook.body, headers: { ...hook.headers, ...headers } });
+}
+
+/** Delivers every pending webhook (the emulator's POSTs, made by the test in workerd's place). */
+export async function pumpWebhooks(): Promise<number> {
+  const hooks = await takeWebhooks();
+  for (const hook of hooks) {
+    if (!hook.url.startsWith(TEST_PUBLIC_BASE_URL)) continue;
+    const res = await deliver(hook);
+    expect(res.status, res.text).toBe(200);
+  }
+  return hooks.length;
+}
+
+/** Skips webhooks made so far (e.g. by other files), so a test starts from a clean outbox. */
+export async function drainWebhooks() {
+  await takeWebhooks();
+}
+
+export const status = (id: string, key?: string) => api("GET", `/api/v1/media/status/${id}`, { key });
+
+/** Delivers webhooks and polls the status until `done` holds; answers every status seen on the way. */
+export async function waitForStatus(id: string, done: (s: any) => boolean, timeoutMs = 15_000, key?: string) {
+  const seen: any[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await pumpWebhooks();
+    const res = await status(id, key);
+    expect(res.status, res.text).toBe(200);
+    seen.push(res.json);
+    if (done(res.json)) return seen;
+    if (Date.now() > deadline) throw new Error(`timed out waiting on ${id}: last ${res.text}`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+export const terminal = (s: any) => ["completed", "failed", "canceled"].includes(s.status);
+
+/** Reads an asset from the Worker as bytes. */
+export async function asset(path: string, headers: Record<string, string> = {}) {
+  const { exports } = await import("cloudflare:workers");
+  const worker = (exports as unknown as { default: Fetcher }).default;
+  const response = await worker.fetch(`http://localhost${path}`, { headers });
+  return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+}

@@ -1,0 +1,70 @@
+/** Creating media jobs: a voice, a scene, or a talking-head chain (speech first, then the face). */
+import type { JobKind, ModelCall } from "../../gpu-jobs/models";
+import { randomId } from "../auth/api-keys";
+import type { Db } from "../db/client";
+import type { CharacterRow, MediaRequestRow } from "../db/schema";
+import { newAssetName } from "./assets";
+import { insertJobs, type NewJob } from "./store";
+
+// Past these a job is failed by the reconciler: generous for a cold GPU, short enough to not hang forever.
+const DEADLINE_SECONDS: Record<JobKind, number> = { voice: 5 * 60, talking_head: 15 * 60, scene: 15 * 60 };
+
+export interface JobSpec {
+  keyId: string;
+  character: CharacterRow;
+  text: string;
+  provider: "replicate" | "cog";
+  settings: Record<string, unknown>;
+  reply?: { sessionId: string; messageId: string };
+}
+
+function row(spec: JobSpec, kind: JobKind, call: ModelCall | undefined, extra: Partial<NewJob>, createdAt: string, deadlineSeconds: number): NewJob {
+  return {
+    id: randomId("media_", 24),
+    keyId: spec.keyId,
+    mediaType: kind === "voice" ? "voice" : "video",
+    kind,
+    characterId: spec.character.id,
+    text: spec.text,
+    settings: spec.settings,
+    provider: spec.provider,
+    model: call?.model ?? "pending",
+    input: call?.input ?? null,
+    status: "queued",
+    progress: 0,
+    sessionId: spec.reply?.sessionId ?? null,
+    messageId: spec.reply?.messageId ?? null,
+    assetName: newAssetName(spec.reply ? "reply" : kind === "voice" ? "voice" : "video"),
+    createdAt,
+    lastEventAt: createdAt,
+    deadlineAt: new Date(Date.parse(createdAt) + deadlineSeconds * 1000).toISOString(),
+    ...extra,
+  };
+}
+
+/** One job with a known model call (a voice, or a scene). */
+export async function createJob(db: Db, spec: JobSpec, call: ModelCall): Promise<MediaRequestRow> {
+  const createdAt = new Date().toISOString();
+  const job = row(spec, call.kind, call, {}, createdAt, DEADLINE_SECONDS[call.kind]);
+  await insertJobs(db, [job]);
+  return job as MediaRequestRow;
+}
+
+/**
+ * A speech job and the talking head it will drive: the video waits (queued, no model input yet) until
+ * the speech completes, then starts with the speech's file. Answers both; the video's id is the request.
+ */
+export async function createTalkingHeadChain(db: Db, spec: JobSpec, speech: ModelCall, avatarUrl: string): Promise<{ voice: MediaRequestRow; video: MediaRequestRow }> {
+  const createdAt = new Date().toISOString();
+  const voice = row(spec, "voice", speech, {}, createdAt, DEADLINE_SECONDS.voice);
+  const video = row(
+    { ...spec, settings: { ...spec.settings, avatar_url: avatarUrl, video_model: spec.character.videoModel } },
+    "talking_head",
+    undefined,
+    { dependsOn: voice.id },
+    createdAt,
+    DEADLINE_SECONDS.voice + DEADLINE_SECONDS.talking_head,
+  );
+  await insertJobs(db, [voice, video]);
+  return { voice: voice as MediaRequestRow, video: video as MediaRequestRow };
+}

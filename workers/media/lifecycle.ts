@@ -1,0 +1,239 @@
+/**
+ * A media job's life on our side: submit (with retries and backoff), apply what the provider reports
+ * (webhook or reconcile), copy a finished output into R2 at once, fail or cancel, and settle: start the
+ * talking head a finished speech drives, and put ready media on the chat message it belongs to.
+ * Every move goes through job-machine.advance and a compare-and-set in D1, so nothing moves backwards
+ * and two deliveries of one event write once.
+ */
+import { advance, isTerminal, progressFromLogs, statusOfPrediction, type JobState } from "../../gpu-jobs/job-machine";
+import { MediaFileError, probeMp4, probeWav } from "../../gpu-jobs/media-files";
+import { talkingHeadCall } from "../../gpu-jobs/models";
+import { selectProvider } from "../../gpu-jobs/providers/select";
+import { firstOutputUrl, ProviderError, type Prediction, type SubmitRequest } from "../../gpu-jobs/providers/types";
+import { newJobToken } from "../../gpu-jobs/webhooks";
+import { getDb } from "../db/client";
+import type { MediaRequestRow } from "../db/schema";
+import { sessionStub } from "../durable-objects/chat-session/session-stub";
+import type { Env } from "../env";
+import { assetPath, audioKey, IMMUTABLE, resultKey, thumbnailKey } from "./assets";
+import { dependentsOf, getJob, moveJob, touchJob, type NewJob } from "./store";
+
+const SUBMIT_ATTEMPTS = 3;
+const MAX_OUTPUT_BYTES = 200 * 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => new Date().toISOString();
+
+/**
+ * Reads the job, asks `decide` for its next state, and writes it with compare-and-set, rereading on a
+ * lost race. Answers the row as written, or undefined when the event changes nothing.
+ */
+async function move(
+  env: Env,
+  id: string,
+  decide: (row: MediaRequestRow) => (JobState & { fields?: Partial<NewJob> }) | undefined,
+  source: string,
+): Promise<MediaRequestRow | undefined> {
+  const db = getDb(env.DB);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await getJob(db, id);
+    if (!row) return undefined;
+    const wanted = decide(row);
+    if (!wanted) return undefined;
+    const next = advance(row, wanted);
+    if (!next) return undefined;
+    if (await moveJob(db, row, next, source, wanted.fields)) return { ...row, ...wanted.fields, status: next.status, progress: next.progress };
+  }
+  return undefined;
+}
+
+export async function failJob(env: Env, id: string, code: string, message: string, source: string): Promise<void> {
+  const moved = await move(env, id, () => ({ status: "failed", progress: 0, fields: { errorCode: code, errorMessage: message, completedAt: now() } }), source);
+  if (moved) await settle(env, moved);
+}
+
+export async function cancelJob(env: Env, id: string, source: string): Promise<MediaRequestRow | undefined> {
+  const db = getDb(env.DB);
+  const row = await getJob(db, id);
+  if (!row || isTerminal(row.status)) return row;
+  if (row.predictionId) {
+    // Best effort: the job is canceled on our side whatever the provider answers.
+    await selectProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
+  }
+  const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now() } }), source);
+  if (moved) await settle(env, moved);
+  return getJob(db, id);
+}
+
+function submitRequest(env: Env, row: MediaRequestRow, webhookUrl: string): SubmitRequest {
+  return { jobId: row.id, call: { kind: row.kind, model: row.model, input: row.input ?? {} }, webhookUrl };
+}
+
+/** Sends a queued job to its provider, retrying with exponential backoff; ends `failed` with SERVICE_UNAVAILABLE. */
+export async function submitJob(env: Env, id: string): Promise<void> {
+  const db = getDb(env.DB);
+  const row = await getJob(db, id);
+  if (!row || row.status !== "queued" || row.predictionId || !row.input) return;
+  const provider = selectProvider(env, row.provider);
+  if (!provider) return failJob(env, id, "SERVICE_UNAVAILABLE", `The ${row.provider} GPU provider is not configured`, "submit");
+  const { token, hash } = await newJobToken();
+  // Stored before the call: the first webhook can arrive before the call returns.
+  await touchJob(db, id, { webhookTokenHash: hash });
+  const request = submitRequest(env, row, provider.webhookUrl(id, token));
+  const baseDelay = Number(env.GPU_RETRY_BASE_MS) || 1000;
+  let lastError = "no attempt made";
+  for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS; attempt++) {
+    try {
+      const prediction = await provider.submit(request);
+      await touchJob(db, id, { predictionId: prediction.id, submitAttempts: attempt });
+      await applyPrediction(env, id, prediction, "submit");
+      return;
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      lastError = error.message;
+      await touchJob(db, id, { submitAttempts: attempt });
+      if (!error.retryable) break;
+      if (attempt < SUBMIT_ATTEMPTS) await sleep(baseDelay * 2 ** (attempt - 1));
+    }
+  }
+  await failJob(env, id, "SERVICE_UNAVAILABLE", `The GPU provider did not accept the job: ${lastError}`, "submit");
+}
+
+/** Applies a provider's report of a prediction (from a webhook, the submit answer or the reconciler). */
+export async function applyPrediction(env: Env, id: string, prediction: Prediction, source: string): Promise<void> {
+  const mapped = statusOfPrediction(prediction.status);
+  if (!mapped) return;
+  if (mapped === "failed") {
+    const reason = String(prediction.error ?? "no reason given").slice(0, 300);
+    return failJob(env, id, "SERVICE_UNAVAILABLE", `The model failed: ${reason}`, source);
+  }
+  if (mapped === "canceled") {
+    const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now() } }), source);
+    if (moved) await settle(env, moved);
+    return;
+  }
+  const reported = progressFromLogs(prediction.logs);
+  const moved = await move(
+    env,
+    id,
+    (row) => ({
+      status: mapped,
+      progress: reported ?? row.progress,
+      fields: mapped !== "queued" && !row.startedAt ? { startedAt: now() } : undefined,
+    }),
+    source,
+  );
+  // Moving into `finalizing` is the claim: only the delivery that made it copies the output.
+  if (moved?.status === "finalizing") await finalize(env, moved, prediction, source);
+}
+
+/**
+ * Finishes a job left in `finalizing` (the Worker that claimed the copy died, or R2 failed): the
+ * reconciler calls it for such a job once it has been silent a while.
+ */
+export async function resumeFinalize(env: Env, id: string, prediction: Prediction): Promise<void> {
+  const row = await getJob(getDb(env.DB), id);
+  if (row?.status === "finalizing" && statusOfPrediction(prediction.status) === "finalizing") await finalize(env, row, prediction, "reconcile");
+}
+
+async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
+  if (url.startsWith("data:")) {
+    const comma = url.indexOf(",");
+    if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw new MediaFileError("the output data URI is not base64");
+    return Uint8Array.from(atob(url.slice(comma + 1)), (c) => c.charCodeAt(0));
+  }
+  if (!/^https?:\/\//.test(url)) throw new MediaFileError("the output is not an http(s) or data URL");
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new MediaFileError(`the output could not be fetched: ${(error as Error).name === "TimeoutError" ? "timed out" : "unreachable"}`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new MediaFileError(`the output could not be fetched (HTTP ${response.status})`);
+  }
+  const length = Number(response.headers.get("Content-Length") ?? 0);
+  if (length > MAX_OUTPUT_BYTES) throw new MediaFileError(`the output is larger than ${MAX_OUTPUT_BYTES} bytes`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Copies the output into R2, measured from the file itself, and completes the job. */
+async function finalize(env: Env, row: MediaRequestRow, prediction: Prediction, source: string): Promise<void> {
+  const url = firstOutputUrl(prediction.output);
+  try {
+    if (!url) throw new MediaFileError("the model finished without an output file");
+    const bytes = await download(url, Number(env.GPU_TIMEOUT_MS) || 60_000);
+    const put = (key: string, body: Uint8Array, contentType: string) =>
+      env.MEDIA.put(key, body, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
+    const fields: Partial<NewJob> = { fileSizeBytes: bytes.length, completedAt: now(), outputUrl: /^https?:/.test(url) ? url : null };
+    if (row.mediaType === "voice") {
+      const facts = await probeWav(bytes);
+      await put(resultKey(row), bytes, facts.contentType);
+      Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format });
+    } else {
+      const facts = probeMp4(bytes);
+      await put(resultKey(row), bytes, facts.contentType);
+      if (facts.firstFrameJpeg) await put(thumbnailKey(row.assetName), facts.firstFrameJpeg, "image/jpeg");
+      Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format, resolution: `${facts.width}x${facts.height}`, hasThumbnail: !!facts.firstFrameJpeg });
+    }
+    const moved = await move(env, row.id, () => ({ status: "completed", progress: 100, fields }), source);
+    if (moved) await settle(env, moved);
+  } catch (error) {
+    if (!(error instanceof MediaFileError)) throw error;
+    await failJob(env, row.id, "SERVICE_UNAVAILABLE", `The model's output is unusable: ${error.message}`, source);
+  }
+}
+
+/** What a finished job puts on its chat message (values are plain, as the Durable Object stores them). */
+export function messageMediaOf(row: MediaRequestRow): Record<string, string | number | boolean | null> {
+  const prefix = row.mediaType === "voice" ? "audio" : "video";
+  if (row.status !== "completed") {
+    return { [`${prefix}_status`]: row.status, [`${prefix}_error`]: row.errorMessage ?? null, [`${prefix}_request_id`]: row.id };
+  }
+  return {
+    [`${prefix}_url`]: assetPath(resultKey(row)),
+    [`${prefix}_status`]: "ready",
+    [`${prefix}_duration_seconds`]: row.durationSeconds,
+    [`${prefix}_request_id`]: row.id,
+    ...(row.mediaType === "video" ? { thumbnail_url: row.hasThumbnail ? assetPath(thumbnailKey(row.assetName)) : null } : {}),
+  };
+}
+
+/** After a terminal move: drive or end the jobs waiting on this one, and tell the chat session. */
+async function settle(env: Env, row: MediaRequestRow): Promise<void> {
+  const db = getDb(env.DB);
+  for (const dependent of await dependentsOf(db, row.id)) {
+    if (dependent.status !== "queued" || dependent.predictionId) continue;
+    if (row.status === "completed") await startTalkingHead(env, dependent, row);
+    else if (row.status === "canceled") await cancelJob(env, dependent.id, "chain");
+    else await failJob(env, dependent.id, "SERVICE_UNAVAILABLE", `The speech this video needs failed: ${row.errorMessage ?? "unknown error"}`, "chain");
+  }
+  if (row.sessionId && row.messageId) {
+    try {
+      await sessionStub(env, row.sessionId).attachMedia(row.messageId, messageMediaOf(row));
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", event: "attach_media_failed", request_id: row.id, error: String(error) }));
+    }
+  }
+}
+
+/** Runs settle() again for a finished job (the reconciler, when a chained job was left waiting). */
+export async function resettle(env: Env, id: string): Promise<void> {
+  const row = await getJob(getDb(env.DB), id);
+  if (row && isTerminal(row.status)) await settle(env, row);
+}
+
+/** The talking head of a chain: the character's avatar driven by the finished speech. */
+async function startTalkingHead(env: Env, job: MediaRequestRow, speech: MediaRequestRow): Promise<void> {
+  const base = (env.PUBLIC_BASE_URL ?? "http://localhost:8000").replace(/\/+$/, "");
+  // The provider's own URL of the speech is fastest to fetch (Replicate keeps it an hour); a data: URI
+  // (Cog) would bloat the request, so the GPU fetches our public copy instead.
+  const audioUrl = speech.outputUrl ?? `${base}${assetPath(audioKey(speech.assetName))}`;
+  const settings = job.settings as { avatar_url?: string; video_model?: string | null };
+  const avatar = settings.avatar_url?.startsWith("/") ? `${base}${settings.avatar_url}` : settings.avatar_url;
+  if (!avatar) return failJob(env, job.id, "INVALID_REQUEST", "The character has no avatar image to animate", "chain");
+  const call = talkingHeadCall(settings.video_model ?? null, avatar, audioUrl);
+  await touchJob(getDb(env.DB), job.id, { model: call.model, input: call.input });
+  await submitJob(env, job.id);
+}
+

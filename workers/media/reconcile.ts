@@ -1,0 +1,76 @@
+/**
+ * The cron's work: jobs whose webhook never came. A job silent for STALE_MS is fetched from its
+ * provider and moved on; one past its deadline fails with a clear error; a lost submit is redone; a
+ * talking head whose speech finished unnoticed is started.
+ */
+import { isTerminal } from "../../gpu-jobs/job-machine";
+import { selectProvider } from "../../gpu-jobs/providers/select";
+import { ProviderError } from "../../gpu-jobs/providers/types";
+import { newJobToken } from "../../gpu-jobs/webhooks";
+import { getDb } from "../db/client";
+import type { Env } from "../env";
+import { applyPrediction, failJob, resettle, resumeFinalize, submitJob } from "./lifecycle";
+import { getJob, openJobsToReconcile, pruneSightings, touchJob } from "./store";
+
+const STALE_MS = 60_000;
+const BATCH = 50;
+// Webhook ids older than this cannot come back: Replicate's signatures expire after 5 minutes.
+const KEEP_WEBHOOK_IDS_MS = 24 * 60 * 60 * 1000;
+
+export interface ReconcileReport {
+  checked: number;
+  expired: number;
+  refreshed: number;
+  errors: number;
+}
+
+export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<ReconcileReport> {
+  const db = getDb(env.DB);
+  const nowIso = new Date(now).toISOString();
+  const rows = await openJobsToReconcile(db, nowIso, new Date(now - STALE_MS).toISOString(), BATCH);
+  const report: ReconcileReport = { checked: rows.length, expired: 0, refreshed: 0, errors: 0 };
+  for (const row of rows) {
+    try {
+      if (row.deadlineAt < nowIso) {
+        if (row.predictionId) await selectProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
+        const minutes = Math.round((Date.parse(row.deadlineAt) - Date.parse(row.createdAt)) / 60_000);
+        await failJob(env, row.id, "SERVICE_UNAVAILABLE", `No result from the GPU provider within ${minutes} minutes (status was ${row.status}, last heard of at ${row.lastEventAt})`, "reconcile");
+        report.expired++;
+        continue;
+      }
+      if (row.dependsOn && !row.predictionId) {
+        const speech = await getJob(db, row.dependsOn);
+        // settle() of a finished speech starts or ends this job; run it through the speech's own path.
+        if (speech && isTerminal(speech.status)) await resettle(env, speech.id);
+        continue;
+      }
+      if (!row.predictionId) {
+        if (row.status === "queued") await submitJob(env, row.id);
+        continue;
+      }
+      const provider = selectProvider(env, row.provider);
+      if (!provider) continue;
+      const { token, hash } = await newJobToken();
+      const prediction = await provider.get(row.predictionId, {
+        jobId: row.id,
+        call: { kind: row.kind, model: row.model, input: row.input ?? {} },
+        webhookUrl: provider.webhookUrl(row.id, token),
+      });
+      if (!prediction) {
+        await failJob(env, row.id, "SERVICE_UNAVAILABLE", "The GPU provider no longer knows this job", "reconcile");
+        continue;
+      }
+      // Cog forgot the job and started it anew: its webhooks now carry the new token.
+      const fields = provider.name === "cog" && prediction.status === "starting" ? { webhookTokenHash: hash } : {};
+      await touchJob(db, row.id, fields);
+      if (row.status === "finalizing") await resumeFinalize(env, row.id, prediction);
+      else await applyPrediction(env, row.id, prediction, "reconcile");
+      report.refreshed++;
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      report.errors++; // the next run tries again; the deadline bounds it
+    }
+  }
+  await pruneSightings(db, new Date(now - KEEP_WEBHOOK_IDS_MS).toISOString());
+  return report;
+}

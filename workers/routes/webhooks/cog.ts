@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { verifyCogWebhook } from "../../../gpu-jobs/webhooks";
+import { ApiError } from "../../api-error";
+import { hashApiKey } from "../../auth/api-keys";
+import { getDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { applyPrediction } from "../../media/lifecycle";
+import { firstSighting, forgetSighting, getJob } from "../../media/store";
+import { asPrediction } from "./prediction";
+
+/**
+ * POST /webhooks/cog/{request_id}?token=...: a self-hosted Cog server's events. Cog does not sign, so
+ * the sender proves itself with Cog's WEBHOOK_AUTH_TOKEN bearer or the job's own token in the URL.
+ * Cog sends no event id: an identical body twice is one event (the hash of the body is its id).
+ */
+export const cogWebhook = new Hono<AppEnv>().post("/cog/:request_id", async (c) => {
+  const id = c.req.param("request_id");
+  const db = getDb(c.env.DB);
+  const job = await getJob(db, id);
+  const allowed =
+    !!job &&
+    job.provider === "cog" &&
+    (await verifyCogWebhook({
+      authorization: c.req.header("Authorization"),
+      urlToken: c.req.query("token"),
+      configuredToken: c.env.WEBHOOK_AUTH_TOKEN,
+      jobTokenHash: job.webhookTokenHash,
+    }));
+  if (!allowed || !job) throw new ApiError("UNAUTHORIZED", "Invalid webhook credentials");
+  const body = await c.req.text();
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    throw new ApiError("INVALID_REQUEST", "The webhook body is not JSON");
+  }
+  const prediction = asPrediction(payload);
+  const eventId = `cog:${id}:${await hashApiKey(body)}`;
+  if (!(await firstSighting(db, eventId, id))) return c.json({ received: true, applied: false, reason: "duplicate" }, 200);
+  try {
+    await applyPrediction(c.env, id, { ...prediction, id }, "webhook");
+  } catch (error) {
+    await forgetSighting(db, eventId);
+    throw error;
+  }
+  return c.json({ received: true, applied: true }, 200);
+});
