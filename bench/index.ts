@@ -20,8 +20,10 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 // 1. Sessions whose histories are then seeded while the stack is down.
 let stack = await startStack(env);
 const auth = { Authorization: `Bearer ${stack.adminKey}`, "Content-Type": "application/json" };
+// Chat rows use a text-only character: they measure turns, not the GPU jobs a speaking character starts.
+await fetch(`${stack.baseUrl}/api/v1/characters`, { method: "POST", headers: auth, body: JSON.stringify({ id: "plain", name: "Plain", capabilities: ["text"] }) });
 for (const size of HISTORY_SIZES) {
-  await fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "start", session_id: `bench-history-${size}` }) });
+  await fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "start", character_id: "plain", session_id: `bench-history-${size}` }) });
 }
 await stack.stop({ keepState: true });
 for (const size of HISTORY_SIZES) seedHistory(stack.persistDir, `bench-history-${size}`, size);
@@ -30,7 +32,7 @@ stack = await startStack(env, { persistDir: stack.persistDir });
 try {
   // 2. Memory of answering a turn, on a fresh process: a 100-message session, then a 100,000-message one.
   const turn = (session: string) =>
-    fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "memory probe", session_id: session }) }).then((r) => r.json());
+    fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "memory probe", character_id: "plain", session_id: session }) }).then((r) => r.json());
   const rss0 = workerdRssKiB(stack.pgid);
   await turn("bench-history-100");
   const rss100 = workerdRssKiB(stack.pgid);
@@ -47,7 +49,7 @@ try {
   row("GET /api/v1/characters (auth + D1 read)", await load({ url: `${stack.baseUrl}/api/v1/characters`, headers: auth, seconds: SECONDS }), 0.8);
   row(
     "POST /api/v1/chat/message (instant LLM, 50 sessions)",
-    await load({ url: `${stack.baseUrl}/api/v1/chat/message`, method: "POST", headers: auth, body: (i) => JSON.stringify({ message: `bench ${i}`, session_id: `bench-chat-${i % 50}` }), seconds: SECONDS }),
+    await load({ url: `${stack.baseUrl}/api/v1/chat/message`, method: "POST", headers: auth, body: (i) => JSON.stringify({ message: `bench ${i}`, character_id: "plain", session_id: `bench-chat-${i % 50}` }), seconds: SECONDS }),
     0.5,
   );
   const pages: LoadResult[] = [];

@@ -23,7 +23,7 @@ export async function firstChunkLatency(stack: Stack, turns: number, direct: boo
     const started = performance.now();
     const first = socket.wait((f) => f.type === "response_chunk" && f.seq === 0);
     const done = socket.wait((f) => f.type === "response");
-    socket.send({ type: "message", content: `latency ${i}` });
+    socket.send({ type: "message", character_id: "plain", content: `latency ${i}` });
     await first;
     latencies.push(performance.now() - started);
     await done;
@@ -40,7 +40,7 @@ export async function sessionThroughput(stack: Stack, turns: number) {
     socket.ws.addEventListener("message", (e) => String(e.data).includes('"type":"response"') && ++replies === turns && resolve()),
   );
   const started = performance.now();
-  for (let i = 0; i < turns; i++) socket.send({ type: "message", content: `throughput ${i}` });
+  for (let i = 0; i < turns; i++) socket.send({ type: "message", character_id: "plain", content: `throughput ${i}` });
   await all;
   socket.ws.close();
   return turns / ((performance.now() - started) / 1000);
@@ -57,7 +57,7 @@ export async function concurrentSockets(stack: Stack, sockets: number, turnsEach
         const sent = performance.now();
         const first = socket.wait((f) => f.type === "response_chunk" && f.seq === 0);
         const done = socket.wait((f) => f.type === "response");
-        socket.send({ type: "message", content: `client ${c} turn ${t}` });
+        socket.send({ type: "message", character_id: "plain", content: `client ${c} turn ${t}` });
         await first;
         latencies.push(performance.now() - sent);
         await done;
@@ -81,7 +81,7 @@ export async function idleSockets(stack: Stack, count: number, sessions: number)
   const open = idle.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
   const probe = idle[Math.floor(idle.length / 2)]!;
   const reply = probe.wait((f) => f.type === "response");
-  probe.send({ type: "message", content: "wake up" });
+  probe.send({ type: "message", character_id: "plain", content: "wake up" });
   await reply;
   for (const s of idle) s.ws.close();
   return { open, rssBeforeMiB: before / 1024, rssAfterMiB: after / 1024, kibPerSocket: (after - before) / count };

@@ -14,9 +14,13 @@ let stack: Stack;
 let client: ChatacterClient;
 const report: Record<string, number> = {};
 
+// A text-only character: the load here is chat turns, not the GPU work a speaking character starts.
+const CHARACTER = "plain";
+
 beforeAll(async () => {
   stack = await startStack({ LLM_EMULATOR_TOKEN_DELAY_MS: "0", LLM_TIMEOUT_MS: "1500", RATE_LIMIT_PER_MINUTE: "0" });
   client = new ChatacterClient(stack.baseUrl, stack.adminKey);
+  await client.createCharacter({ id: CHARACTER, name: "Plain", capabilities: ["text"] });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -63,7 +67,7 @@ describe("fault suite", () => {
         const socket = c % 2 === 0 ? client.connect({ sessionId }) : undefined;
         for (let t = 0; t < TURNS_EACH; t++) {
           const content = `client ${c} turn ${t}`;
-          const reply = socket ? await socket.send(content) : await client.sendMessage(content, "assistant", sessionId).then((r) => ({ content: r.response }));
+          const reply = socket ? await socket.send(content, { characterId: CHARACTER }) : await client.sendMessage(content, CHARACTER, sessionId).then((r) => ({ content: r.response }));
           expect(reply.content).toContain(`"${content}"`);
           sent.push({ content, answered: true });
         }
@@ -91,7 +95,7 @@ describe("fault suite", () => {
           if (fault) injected++;
           const content = `faulty ${c}/${t} ${fault}`.trim();
           const started = Date.now();
-          const outcome = await client.sendMessage(content, "assistant", "faulty-llm").then(
+          const outcome = await client.sendMessage(content, CHARACTER, "faulty-llm").then(
             () => "reply",
             (e: unknown) => (e instanceof ChatacterError ? e.code : String(e)),
           );
@@ -106,13 +110,13 @@ describe("fault suite", () => {
   }, 240_000);
 
   it("history survives a restart of the stack between turns", async () => {
-    const before = await client.sendMessage("before the restart", "assistant", "survivor");
+    const before = await client.sendMessage("before the restart", CHARACTER, "survivor");
     await stack.stop({ keepState: true });
     stack = await startStack({ LLM_EMULATOR_TOKEN_DELAY_MS: "0", LLM_TIMEOUT_MS: "1500", RATE_LIMIT_PER_MINUTE: "0" }, { persistDir: stack.persistDir });
     client = new ChatacterClient(stack.baseUrl, stack.adminKey);
     const history = await client.getHistory("survivor");
     expect(history.messages.map((m) => m.id)).toEqual([before.user_message_id, before.message_id]);
-    const after = await client.sendMessage("after the restart", "assistant", "survivor");
+    const after = await client.sendMessage("after the restart", CHARACTER, "survivor");
     expect(after.response).toContain("I can see 2 earlier messages");
     expect((await client.getHistory("load-0")).total_count).toBe(TURNS_EACH * 2 * 2);
     report.restarts = 1;

@@ -51,6 +51,18 @@ describe("the playground in headless Chromium", () => {
     const seen = (await page.evaluate(() => (window as any).seen)) as string[];
     expect(new Set(seen.filter((s) => s && s !== reply)).size).toBeGreaterThan(2);
 
+    // assistant speaks: a progress bar while the GPU job runs, then the audio player.
+    await page.waitForSelector('#messages li.assistant audio[data-testid="audio-player"]', { timeout: 30_000 });
+    const audioUrl = await page.getAttribute("#messages li.assistant audio", "src");
+    expect(audioUrl).toMatch(/^\/assets\/audio\/.+\.wav$/);
+    const wav = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      return { type: res.headers.get("Content-Type"), bytes: (await res.arrayBuffer()).byteLength };
+    }, audioUrl);
+    expect(wav.type).toBe("audio/wav");
+    expect(wav.bytes).toBeGreaterThan(1000);
+    await page.waitForSelector('#messages li.assistant video[data-testid="video-player"]', { timeout: 30_000 });
+
     // The page fits the viewport: no sideways scrolling on a phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
     await page.screenshot({ path: join(tmpdir(), `playground-${viewport.width}.png`) });
