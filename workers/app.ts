@@ -7,6 +7,7 @@ import { auth } from "./middleware/auth";
 import { notFound, onError } from "./middleware/errors";
 import { requestId } from "./middleware/request-id";
 import { validationHook } from "./middleware/validation";
+import { avatarRoutes } from "./routes/assets/avatars";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
@@ -26,12 +27,13 @@ export function createApp() {
   app.use("*", requestId());
   app.use(
     "/api/*",
-    bodyLimit({
+    // Card imports take files up to 2 MiB and set their own limit (routes/characters/import.ts).
+    except("/api/v1/characters/import", bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
         throw new ApiError("INVALID_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       },
-    }),
+    })),
   );
   app.use("/api/v1/*", except(PUBLIC_PATHS, auth()));
 
@@ -39,6 +41,7 @@ export function createApp() {
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/keys", keyRoutes);
   app.route("/api/v1/ws", wsRoutes);
+  app.route("/assets/avatars", avatarRoutes);
 
   app.notFound(notFound);
   app.onError(onError);
