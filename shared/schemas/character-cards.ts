@@ -13,6 +13,8 @@ const LONG = 32_768;
 const text = z.string().max(LONG).default("");
 const texts = z.array(z.string().max(LONG)).max(100).default([]);
 const jsonObject = z.record(z.string(), z.json());
+// The same in documented responses: the OpenAPI generator cannot walk z.json()'s recursion.
+const documentedJsonObject = z.record(z.string(), z.any());
 
 const cardDataV2 = {
   name: z.string().trim().min(1, "the card has no name").max(100),
@@ -71,11 +73,11 @@ export const ExportedCard = z.object({
     system_prompt: z.string(),
     post_history_instructions: z.string(),
     alternate_greetings: z.array(z.string()),
-    character_book: jsonObject.optional(),
+    character_book: documentedJsonObject.optional(),
     tags: z.array(z.string()),
     creator: z.string(),
     character_version: z.string(),
-    extensions: jsonObject,
+    extensions: documentedJsonObject,
   }),
 });
 export type ExportedCard = z.infer<typeof ExportedCard>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isPng, readChunks, readText } from "../../workers/cards/png";
+import { createApp } from "../../workers/app";
+import { isPng, readChunks } from "../../workers/cards/png";
 import { api, createKey, fullHistory, send } from "../support/api";
 import { base64Utf8, buildPng, cardPng, getRaw, llmRequestWith, post, textChunk, v2Card, v3Card } from "../support/cards";
 
@@ -242,5 +243,15 @@ describe("cards in conversation", () => {
     const reply = await send({ message: "hi", character_id: "handmade", session_id: "handmade-1", context: { user_name: "Cy" } });
     expect(reply.status).toBe(200);
     expect((await fullHistory("handmade-1"))[0].content).toBe("Welcome, Cy!");
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the import (JSON, PNG and multipart bodies) and export routes", () => {
+    const doc = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Chattr", version: "1" } });
+    const importOp = doc.paths!["/api/v1/characters/import"]!.post!;
+    expect(Object.keys((importOp.requestBody as any).content)).toEqual(["application/json", "image/png", "multipart/form-data"]);
+    expect(importOp.parameters!.map((p: any) => p.name)).toEqual(["id", "overwrite"]);
+    expect(doc.paths!["/api/v1/characters/{character_id}/export"]!.get).toBeDefined();
   });
 });

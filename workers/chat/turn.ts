@@ -56,6 +56,8 @@ export interface TurnInput {
 }
 
 export interface TurnResult {
+  /** The character's first message, when this turn opened the session with it. */
+  greeting?: StoredMessage;
   user: StoredMessage;
   reply: StoredMessage;
   cancelled: boolean;
@@ -89,8 +91,8 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   const started = deps.now();
   // A new session opens with the character's greeting, stored before the user's first message so
   // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
-  const greeting = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
-  if (greeting) deps.store.append({ role: "assistant", content: greeting, character_id: input.character.id }, new Date(started).toISOString());
+  const greetingText = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
+  const greeting = greetingText === undefined ? undefined : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, new Date(started).toISOString());
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
   const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
   const user = deps.store.append(
@@ -155,5 +157,5 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     { id: input.replyId, role: "assistant", content: text, character_id: input.character.id, metadata },
     new Date(finished).toISOString(),
   );
-  return { ok: true, value: { user, reply, cancelled } };
+  return { ok: true, value: { ...(greeting ? { greeting } : {}), user, reply, cancelled } };
 }
