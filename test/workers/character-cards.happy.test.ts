@@ -40,6 +40,12 @@ describe("POST /api/v1/characters/import", () => {
     expect(res.json).toMatchObject({ id: "seraphina-of-the-glade", name: "Seraphina of the Glade", nickname: "Sera" });
   });
 
+  it("takes a V3 card's English creator note when it only has multilingual ones", async () => {
+    const res = await importJson(v3Card({ name: "Polyglot", creator_notes: "", creator_notes_multilingual: { en: "Hello", fr: "Bonjour" } }));
+    expect(res.status).toBe(201);
+    expect(res.json.creator_notes).toBe("Hello");
+  });
+
   it("fills fields a card leaves out with empty values", async () => {
     const res = await importJson({ spec: "chara_card_v2", spec_version: "2.0", data: { name: "Bare Bones" } });
     expect(res.status).toBe(201);

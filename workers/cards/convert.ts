@@ -32,7 +32,8 @@ export function cardToCharacter(card: CharacterCard): CardCharacterFields {
     exampleMessages: data.mes_example,
     postHistoryInstructions: data.post_history_instructions,
     alternateGreetings: data.alternate_greetings,
-    creatorNotes: data.creator_notes,
+    // V3: creator_notes is the English note; with only a multilingual map, take its English entry.
+    creatorNotes: data.creator_notes || (card.spec === "chara_card_v3" ? (card.data.creator_notes_multilingual?.en ?? "") : ""),
     tags: data.tags,
     creator: data.creator,
     characterVersion: data.character_version,
