@@ -67,6 +67,17 @@ export const examples = {
     capabilities: ["text", "voice", "video"],
     configuration: { temperature: 0.7, max_tokens: 4096, system_prompt: "You are a helpful assistant..." },
     statistics: { total_conversations: 1542, average_rating: 4.8, last_updated: "2024-01-15T09:00:00Z" },
+    // Character Card fields (empty for the reference's characters).
+    scenario: "",
+    first_message: "",
+    example_messages: "",
+    post_history_instructions: "",
+    alternate_greetings: [],
+    creator_notes: "",
+    tags: [],
+    creator: "",
+    character_version: "",
+    nickname: null,
   },
   updateCharacterRequest: {
     name: "Updated Assistant",

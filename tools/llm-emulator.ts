@@ -141,6 +141,8 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // For tests running elsewhere (inside workerd): what happened to each stream.
     if (req.method === "GET" && path === "/__emulator/streams") return json(res, 200, streams);
+    // The request bodies (newest last), so tests inside workerd can check the whole prompt.
+    if (req.method === "GET" && path === "/__emulator/requests") return json(res, 200, requests);
     if (req.method === "GET" && path === "/v1/models") {
       return json(res, 200, { object: "list", data: [{ id: "emulator", object: "model", owned_by: "chatacter" }] });
     }

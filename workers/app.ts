@@ -10,6 +10,7 @@ import { notFound, onError } from "./middleware/errors";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { validationHook } from "./middleware/validation";
+import { avatarRoutes } from "./routes/assets/avatars";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
@@ -41,12 +42,13 @@ export function createApp() {
   app.use("*", cors());
   app.use(
     "/api/*",
-    bodyLimit({
+    // Card imports take files up to 2 MiB and set their own limit (routes/characters/import.ts).
+    except("/api/v1/characters/import", bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
         throw new ApiError("INVALID_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       },
-    }),
+    })),
   );
   app.use("/api/v1/*", except(PUBLIC_PATHS, auth()));
   // After auth: keys are limited by their id, public routes by the client's IP.
@@ -61,6 +63,8 @@ export function createApp() {
   app.route("/api/v1/media", mediaRoutes);
   // Outside /api/v1, so not behind the API key: webhooks prove themselves, assets are capability URLs.
   app.route("/webhooks", webhookRoutes);
+  // Avatars first: a re-imported card replaces its image under the same path, so they are not immutable.
+  app.route("/assets/avatars", avatarRoutes);
   app.route("/assets", assetRoutes);
 
   app.notFound(notFound);

@@ -10,10 +10,14 @@ export const CharacterConfiguration = z.object({
 });
 export type CharacterConfiguration = z.infer<typeof CharacterConfiguration>;
 
+// Character cards carry long definitions (several thousand characters is common), hence the room here.
+export const LONG_TEXT_MAX = 32_768;
+const longText = z.string().max(LONG_TEXT_MAX);
+
 const fields = {
   name: z.string().trim().min(1).max(100),
-  description: z.string().max(2000),
-  personality: z.string().max(2000),
+  description: longText,
+  personality: longText,
   avatar_url: z.string().max(2048).nullable(),
   voice_model: z.string().max(200).nullable(),
   video_model: z.string().max(200).nullable(),
@@ -21,6 +25,37 @@ const fields = {
 };
 
 export const CharacterSummary = z.object({ id: CharacterId, ...fields });
+
+/** Character Card V2/V3 fields (see README "Character cards"); only the detail view shows them. */
+const cardFields = {
+  scenario: longText,
+  /** The greeting a new session starts with ("" for none); {{char}} and {{user}} are substituted. */
+  first_message: longText,
+  /** Example dialogue, in the cards' `<START>`-separated format. */
+  example_messages: longText,
+  /** Sent after the history, with the user's newest message. */
+  post_history_instructions: longText,
+  alternate_greetings: z.array(longText).max(100),
+  /** Notes for people browsing characters; never sent to the LLM. */
+  creator_notes: longText,
+  tags: z.array(z.string().max(100)).max(100),
+  creator: z.string().max(200),
+  character_version: z.string().max(100),
+  /** Used in place of the name for {{char}} when set (Character Card V3). */
+  nickname: z.string().max(100).nullable(),
+};
+const cardDefaults = {
+  scenario: cardFields.scenario.default(""),
+  first_message: cardFields.first_message.default(""),
+  example_messages: cardFields.example_messages.default(""),
+  post_history_instructions: cardFields.post_history_instructions.default(""),
+  alternate_greetings: cardFields.alternate_greetings.default([]),
+  creator_notes: cardFields.creator_notes.default(""),
+  tags: cardFields.tags.default([]),
+  creator: cardFields.creator.default(""),
+  character_version: cardFields.character_version.default(""),
+  nickname: cardFields.nickname.default(null),
+};
 
 export const CharacterStatistics = z.object({
   total_conversations: z.number().int(),
@@ -30,6 +65,7 @@ export const CharacterStatistics = z.object({
 });
 
 export const Character = CharacterSummary.extend({
+  ...cardFields,
   configuration: CharacterConfiguration,
   statistics: CharacterStatistics,
 });
@@ -47,12 +83,14 @@ export const CreateCharacterRequest = z.object({
   video_model: fields.video_model.default(null),
   capabilities: fields.capabilities.default(["text"]),
   configuration: CharacterConfiguration.partial().default({}),
+  ...cardDefaults,
 });
 export type CreateCharacterRequest = z.infer<typeof CreateCharacterRequest>;
 
 export const UpdateCharacterRequest = z
   .object({
     ...fields,
+    ...cardFields,
     configuration: CharacterConfiguration.partial(),
   })
   .partial()

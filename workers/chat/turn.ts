@@ -1,7 +1,8 @@
 import type { ReplyMetadata } from "../../shared/schemas/chat";
 import type { Outcome } from "../api-error";
 import type { LlmProvider } from "../llm/types";
-import { buildPrompt, type PastMessage, type PromptCharacter } from "./prompt";
+import { substituteMacros } from "./macros";
+import { buildPrompt, macroNames, type PastMessage, type PromptCharacter } from "./prompt";
 
 /** Media of a reply: URLs, plus status fields while jobs run. */
 export type MessageMedia = Record<string, string | number | boolean | null>;
@@ -35,8 +36,11 @@ export interface TurnDeps {
   countMessageTokens: (content: string) => number;
 }
 
+/** A character as a turn sees it: the prompt's fields, plus the greeting a new session starts with. */
+export type TurnCharacter = PromptCharacter & { id: string; firstMessage?: string };
+
 export interface TurnInput {
-  character: PromptCharacter & { id: string };
+  character: TurnCharacter;
   message: string;
   userName?: string;
   includeHistory: boolean;
@@ -52,6 +56,8 @@ export interface TurnInput {
 }
 
 export interface TurnResult {
+  /** The character's first message, when this turn opened the session with it. */
+  greeting?: StoredMessage;
   user: StoredMessage;
   reply: StoredMessage;
   cancelled: boolean;
@@ -67,12 +73,26 @@ export function confidenceFrom(logprobs: number[]): number | null {
 }
 
 /**
+ * The message a session starts with: the character's first message (macros substituted), if the
+ * session has no messages yet and the character has one; else undefined.
+ */
+export function greetingFor(character: TurnCharacter, userName: string | undefined, sessionIsEmpty: boolean): string | undefined {
+  const first = character.firstMessage?.trim();
+  if (!sessionIsEmpty || !first) return undefined;
+  return substituteMacros(first, macroNames(character, userName));
+}
+
+/**
  * One turn: store the user's message, ask the LLM, store the reply. The user's message is kept
  * even if the LLM fails (nothing the user sent is lost); a failed or empty reply stores nothing.
  * A cancelled reply is stored as far as it got, with finish_reason "cancelled".
  */
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome<TurnResult>> {
   const started = deps.now();
+  // A new session opens with the character's greeting, stored before the user's first message so
+  // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
+  const greetingText = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
+  const greeting = greetingText === undefined ? undefined : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, new Date(started).toISOString());
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
   const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
   const user = deps.store.append(
@@ -137,5 +157,5 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     { id: input.replyId, role: "assistant", content: text, character_id: input.character.id, metadata },
     new Date(finished).toISOString(),
   );
-  return { ok: true, value: { user, reply, cancelled } };
+  return { ok: true, value: { ...(greeting ? { greeting } : {}), user, reply, cancelled } };
 }

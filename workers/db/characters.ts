@@ -1,5 +1,6 @@
 import { asc, count, eq } from "drizzle-orm";
 import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from "../../shared/schemas/characters";
+import type { CardCharacterFields } from "../cards/convert";
 import type { Db } from "./client";
 import { averageRatingQuery, roundRating } from "./ratings";
 import { characters, conversations, type CharacterRow, type StoredConfiguration } from "./schema";
@@ -35,6 +36,16 @@ export async function getCharacter(db: Db, id: string): Promise<Character | unde
   if (!character) return undefined;
   return {
     ...toSummary(character),
+    scenario: character.scenario,
+    first_message: character.firstMessage,
+    example_messages: character.exampleMessages,
+    post_history_instructions: character.postHistoryInstructions,
+    alternate_greetings: character.alternateGreetings,
+    creator_notes: character.creatorNotes,
+    tags: character.tags,
+    creator: character.creator,
+    character_version: character.characterVersion,
+    nickname: character.nickname,
     configuration: character.configuration,
     statistics: {
       total_conversations: stats?.total ?? 0,
@@ -58,6 +69,16 @@ export async function createCharacter(db: Db, body: CreateCharacterRequest, now:
       videoModel: body.video_model,
       capabilities: body.capabilities,
       configuration: { ...DEFAULT_CONFIGURATION, ...body.configuration },
+      scenario: body.scenario,
+      firstMessage: body.first_message,
+      exampleMessages: body.example_messages,
+      postHistoryInstructions: body.post_history_instructions,
+      alternateGreetings: body.alternate_greetings,
+      creatorNotes: body.creator_notes,
+      tags: body.tags,
+      creator: body.creator,
+      characterVersion: body.character_version,
+      nickname: body.nickname,
       createdAt: now,
       updatedAt: now,
     })
@@ -79,9 +100,62 @@ export async function updateCharacter(db: Db, row: CharacterRow, body: UpdateCha
       capabilities: body.capabilities,
       // A partial configuration merges into the stored one, as the reference's PUT example implies.
       configuration: body.configuration ? { ...row.configuration, ...body.configuration } : undefined,
+      scenario: body.scenario,
+      firstMessage: body.first_message,
+      exampleMessages: body.example_messages,
+      postHistoryInstructions: body.post_history_instructions,
+      alternateGreetings: body.alternate_greetings,
+      creatorNotes: body.creator_notes,
+      tags: body.tags,
+      creator: body.creator,
+      characterVersion: body.character_version,
+      nickname: body.nickname,
       updatedAt: now,
     })
     .where(eq(characters.id, row.id));
+}
+
+/**
+ * Stores an imported card as character `id`. A new character gets our defaults for what cards do not
+ * carry (text only, default temperature); with `overwrite`, an existing one keeps those settings and
+ * its statistics, and takes every card field. Answers false if the id is taken and not overwritten.
+ */
+export async function importCharacter(
+  db: Db,
+  id: string,
+  card: CardCharacterFields,
+  options: { avatarUrl?: string; overwrite: boolean; now: string },
+): Promise<boolean> {
+  const { systemPrompt, ...fields } = card;
+  const existing = options.overwrite ? await getCharacterRow(db, id) : undefined;
+  if (existing) {
+    await db
+      .update(characters)
+      .set({
+        ...fields,
+        ...(options.avatarUrl ? { avatarUrl: options.avatarUrl } : {}),
+        configuration: { ...existing.configuration, system_prompt: systemPrompt },
+        updatedAt: options.now,
+      })
+      .where(eq(characters.id, id));
+    return true;
+  }
+  const inserted = await db
+    .insert(characters)
+    .values({
+      id,
+      ...fields,
+      avatarUrl: options.avatarUrl ?? null,
+      voiceModel: null,
+      videoModel: null,
+      capabilities: ["text"],
+      configuration: { ...DEFAULT_CONFIGURATION, system_prompt: systemPrompt },
+      createdAt: options.now,
+      updatedAt: options.now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: characters.id });
+  return inserted.length === 1;
 }
 
 export async function deleteCharacter(db: Db, id: string): Promise<boolean> {

@@ -55,10 +55,19 @@ function registerUnversionedRoutes(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/assets/{folder}/{file}",
-    summary: "Generated audio, video, thumbnails and avatars, from R2",
+    summary: "Generated audio, video and thumbnails, from R2",
     description: "Public capability URLs (unguessable names). Supports Range (206/416), ETag/If-None-Match (304), and long-lived Cache-Control.",
-    request: { params: z.object({ folder: z.enum(["audio", "video", "avatars"]), file: z.string() }) },
+    request: { params: z.object({ folder: z.enum(["audio", "video"]), file: z.string() }) },
     responses: { 200: { description: "The file" }, 206: { description: "A byte range of the file" }, 304: { description: "Not modified" }, 404: { description: "No such file" } },
+    ...noKey,
+  });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/assets/avatars/{file}",
+    summary: "A character's avatar (from a PNG card import), from R2",
+    description: "`{character_id}.png`; ETag/If-None-Match; a short cache, since a re-import replaces the image.",
+    request: { params: z.object({ file: z.string() }) },
+    responses: { 200: { description: "The PNG" }, 304: { description: "Not modified" }, 404: { description: "No such avatar" } },
     ...noKey,
   });
 }

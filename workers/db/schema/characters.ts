@@ -6,6 +6,9 @@ export interface StoredConfiguration {
   system_prompt: string;
 }
 
+/** Any JSON value: what a card's `extensions` and `character_book` hold (kept, never interpreted). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export const characters = sqliteTable("characters", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -18,6 +21,22 @@ export const characters = sqliteTable("characters", {
   configuration: text("configuration", { mode: "json" }).$type<StoredConfiguration>().notNull(),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
+  // Character Card V2/V3 fields. Every one is nullable or defaulted, so the migration is a plain
+  // ALTER TABLE ADD COLUMN (a table rebuild on D1 can cascade-delete rows that point at it).
+  scenario: text("scenario").notNull().default(""),
+  firstMessage: text("first_message").notNull().default(""),
+  exampleMessages: text("example_messages").notNull().default(""),
+  postHistoryInstructions: text("post_history_instructions").notNull().default(""),
+  alternateGreetings: text("alternate_greetings", { mode: "json" }).$type<string[]>().notNull().default([]),
+  creatorNotes: text("creator_notes").notNull().default(""),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
+  creator: text("creator").notNull().default(""),
+  characterVersion: text("character_version").notNull().default(""),
+  /** V3: replaces the name in {{char}} when set. */
+  nickname: text("nickname"),
+  /** Kept so an export gives back what was imported (the spec forbids dropping unknown keys). */
+  extensions: text("extensions", { mode: "json" }).$type<Record<string, JsonValue>>().notNull().default({}),
+  characterBook: text("character_book", { mode: "json" }).$type<Record<string, JsonValue>>(),
 });
 
 export type CharacterRow = typeof characters.$inferSelect;

@@ -112,7 +112,7 @@ export class TurnRunner {
     const outcome = await runTurn(
       { store: this.store, llm: selectProvider(this.env), now: Date.now, contextTokens: llmContextTokens(this.env), countMessageTokens },
       {
-        character: { id: character.id, name: character.name, description: character.description, personality: character.personality, configuration: character.configuration },
+        character: { id: character.id, name: character.name, description: character.description, personality: character.personality, configuration: character.configuration, nickname: character.nickname, scenario: character.scenario, exampleMessages: character.exampleMessages, postHistoryInstructions: character.postHistoryInstructions, firstMessage: character.firstMessage },
         message: request.message,
         userName: request.userName,
         includeHistory: request.includeHistory,

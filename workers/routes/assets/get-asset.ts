@@ -3,11 +3,11 @@ import { ApiError } from "../../api-error";
 import type { AppEnv } from "../../env";
 import { CONTENT_TYPES, IMMUTABLE } from "../../media/assets";
 
-const FOLDERS = new Set(["audio", "video", "avatars"]);
+const FOLDERS = new Set(["audio", "video"]);
 const FILE = /^[A-Za-z0-9_-]{1,100}\.(wav|mp4|jpg|jpeg|png|webp)$/;
 
 /**
- * GET/HEAD /assets/{audio|video|avatars}/{file}: generated files from R2, public (media elements send
+ * GET/HEAD /assets/{audio|video}/{file}: generated files from R2, public (media elements send
  * no Authorization header; the names are unguessable). Byte ranges for seeking (206, one range),
  * ETag with If-None-Match (304), and a year's caching since a name never changes content.
  */

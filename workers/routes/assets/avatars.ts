@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import { ApiError } from "../../api-error";
+import type { AppEnv } from "../../env";
+
+/** Where a character's avatar lives in R2 (binding MEDIA), and the public path that serves it. */
+export const avatarKey = (characterId: string) => `avatars/${characterId}.png`;
+export const avatarPath = (characterId: string) => `/assets/avatars/${characterId}.png`;
+
+const FILE = /^([a-z0-9][a-z0-9_-]{0,63})\.png$/;
+
+/**
+ * GET /assets/avatars/{id}.png: avatars stored by card imports. Public, like the rest of /assets
+ * (an <img> tag sends no API key). ETag and If-None-Match come from R2; HEAD is answered by Hono.
+ */
+export const avatarRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
+  const match = FILE.exec(c.req.param("file"));
+  if (!match) throw new ApiError("NOT_FOUND", "No such avatar");
+  const object = await c.env.MEDIA.get(avatarKey(match[1]!), { onlyIf: c.req.raw.headers });
+  if (!object) throw new ApiError("NOT_FOUND", "No such avatar");
+  const headers = new Headers({
+    "Content-Type": "image/png",
+    ETag: object.httpEtag,
+    // Short: a re-import replaces the image under the same path.
+    "Cache-Control": "public, max-age=300",
+  });
+  // R2 answers a matching If-None-Match with the object's metadata and no body.
+  if (!("body" in object)) return new Response(null, { status: 304, headers });
+  headers.set("Content-Length", String(object.size));
+  return new Response(object.body, { status: 200, headers });
+});
