@@ -57,6 +57,8 @@ export const MediaAccepted = z.object({
 });
 
 export const VoiceResult = z.object({
+  /** Not in the reference's body: lets a client that waited still refer to the job. */
+  request_id: MediaRequestId,
   audio_url: z.string(),
   duration_seconds: z.number(),
   file_size_bytes: z.number().int(),
@@ -65,6 +67,7 @@ export const VoiceResult = z.object({
 });
 
 export const VideoResult = z.object({
+  request_id: MediaRequestId,
   video_url: z.string(),
   thumbnail_url: z.string().nullable(),
   duration_seconds: z.number(),

@@ -111,6 +111,8 @@ describe("fault suite", () => {
 
   it("history survives a restart of the stack between turns", async () => {
     const before = await client.sendMessage("before the restart", CHARACTER, "survivor");
+    const voice = await client.generateVoice({ text: "Keep me through a restart.", character_id: "assistant" }, 30);
+    expect(voice.audio_url).toMatch(/^\/assets\/audio\//);
     await stack.stop({ keepState: true });
     stack = await startStack({ LLM_EMULATOR_TOKEN_DELAY_MS: "0", LLM_TIMEOUT_MS: "1500", RATE_LIMIT_PER_MINUTE: "0" }, { persistDir: stack.persistDir });
     client = new ChatacterClient(stack.baseUrl, stack.adminKey);
@@ -119,6 +121,12 @@ describe("fault suite", () => {
     const after = await client.sendMessage("after the restart", CHARACTER, "survivor");
     expect(after.response).toContain("I can see 2 earlier messages");
     expect((await client.getHistory("load-0")).total_count).toBe(TURNS_EACH * 2 * 2);
+    // The media record and its file are still there.
+    const job = await client.getMediaStatus(voice.request_id as string);
+    expect(job.status).toBe("completed");
+    const file = await fetch(`${stack.baseUrl}${voice.audio_url}`);
+    expect(file.status).toBe(200);
+    expect((await file.arrayBuffer()).byteLength).toBe(voice.file_size_bytes);
     report.restarts = 1;
   }, 240_000);
 });

@@ -48,7 +48,7 @@ describe("POST /api/v1/media/voice", () => {
     }
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get("Preference-Applied")).toBe("wait=20");
-    expect(Object.keys(res.json).sort()).toEqual(["audio_url", "duration_seconds", "file_size_bytes", "format", "generated_at"]);
+    expect(Object.keys(res.json).sort()).toEqual(["audio_url", "duration_seconds", "file_size_bytes", "format", "generated_at", "request_id"]);
     expect(res.json.format).toBe("wav");
     expect(res.json.duration_seconds).toBeGreaterThan(0.5);
   });

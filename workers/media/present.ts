@@ -7,6 +7,7 @@ const thumbnail = (row: MediaRequestRow) => (row.hasThumbnail ? assetPath(thumbn
 
 export function voiceResult(row: MediaRequestRow) {
   return {
+    request_id: row.id,
     audio_url: assetPath(resultKey(row)),
     duration_seconds: row.durationSeconds ?? 0,
     file_size_bytes: row.fileSizeBytes ?? 0,
@@ -17,6 +18,7 @@ export function voiceResult(row: MediaRequestRow) {
 
 export function videoResult(row: MediaRequestRow) {
   return {
+    request_id: row.id,
     video_url: assetPath(resultKey(row)),
     thumbnail_url: thumbnail(row),
     duration_seconds: row.durationSeconds ?? 0,
