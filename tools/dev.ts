@@ -32,29 +32,16 @@ if (!forwarded.ADMIN_API_KEY && !devVars) {
   forwarded.ADMIN_API_KEY = parseEnv(example).ADMIN_API_KEY!;
   banner.push(`No .dev.vars: using the development admin key ${forwarded.ADMIN_API_KEY}`);
 }
-// Secrets go through a private env file, never the command line (where `ps` shows them); wrangler
-// shows env-file values as "(hidden)". An explicit --env-file replaces .dev.vars, so it is passed first.
-const isSecret = (name: string) => /KEY|TOKEN|SECRET/.test(name);
-let secretsDir: string | undefined;
-const secrets = Object.entries(forwarded).filter(([name]) => isSecret(name));
-if (secrets.length > 0) {
-  secretsDir = mkdtempSync(join(tmpdir(), "chattr-dev-"));
-  const file = join(secretsDir, "secrets.env");
-  writeFileSync(file, secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
-  vars.push(...(devVars ? ["--env-file", ".dev.vars"] : []), "--env-file", file);
-}
-for (const [name, value] of Object.entries(forwarded)) if (!isSecret(name)) vars.push("--var", `${name}:${value}`);
-
 let closeEmulator: (() => Promise<void>) | undefined;
 if (!configured("LLM_BASE_URL")) {
   const emulator = await startLlmEmulator({ tokenDelayMs: Number(process.env.LLM_EMULATOR_TOKEN_DELAY_MS ?? 15) });
   closeEmulator = emulator.close;
-  vars.push("--var", `LLM_BASE_URL:${emulator.url}`);
+  forwarded.LLM_BASE_URL = emulator.url;
   banner.push(`LLM_BASE_URL is unset: replies come from the local LLM EMULATOR at ${emulator.url}, not a real model`);
 }
 
 let closeGpuEmulator: (() => Promise<void>) | undefined;
-if (!configured("PUBLIC_BASE_URL")) vars.push("--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`);
+if (!configured("PUBLIC_BASE_URL")) forwarded.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`;
 if (!configured("REPLICATE_API_TOKEN") && !configured("GPU_ENDPOINT_URL")) {
   // A fresh token and signing secret per run: the emulator signs its webhooks like Replicate, and
   // posts them to this Worker, so the whole media flow (webhooks included) runs locally.
@@ -68,12 +55,25 @@ if (!configured("REPLICATE_API_TOKEN") && !configured("GPU_ENDPOINT_URL")) {
     log: (line) => console.log(`[gpu-emulator] ${line}`),
   });
   closeGpuEmulator = gpu.close;
-  vars.push("--var", `REPLICATE_API_TOKEN:${apiToken}`, "--var", `REPLICATE_BASE_URL:${gpu.url}/v1`, "--var", `REPLICATE_WEBHOOK_SECRET:${webhookSecret}`);
+  Object.assign(forwarded, { REPLICATE_API_TOKEN: apiToken, REPLICATE_BASE_URL: `${gpu.url}/v1`, REPLICATE_WEBHOOK_SECRET: webhookSecret });
   banner.push(
     `No GPU provider configured: voice and video come from the local GPU EMULATOR at ${gpu.url}`,
     "  (test tones and cartoon faces, not real speech or video; set REPLICATE_API_TOKEN or GPU_ENDPOINT_URL for real models)",
   );
 }
+
+// Secrets go through a private env file, never the command line (where `ps` shows them); wrangler
+// shows env-file values as "(hidden)". An explicit --env-file replaces .dev.vars, so it is passed first.
+const isSecret = (name: string) => /KEY|TOKEN|SECRET/.test(name);
+let secretsDir: string | undefined;
+const secrets = Object.entries(forwarded).filter(([name]) => isSecret(name));
+if (secrets.length > 0) {
+  secretsDir = mkdtempSync(join(tmpdir(), "chattr-dev-"));
+  const file = join(secretsDir, "secrets.env");
+  writeFileSync(file, secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
+  vars.push(...(devVars ? ["--env-file", ".dev.vars"] : []), "--env-file", file);
+}
+for (const [name, value] of Object.entries(forwarded)) if (!isSecret(name)) vars.push("--var", `${name}:${value}`);
 
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], {
   stdio: "inherit",

@@ -17,6 +17,8 @@ export const freePort = () =>
 export interface Stack {
   baseUrl: string;
   persistDir: string;
+  /** The Worker's DevTools inspector (CPU profiles: bench/profile-cpu.ts). */
+  inspectorPort: number;
   /** The process group of `npm start`: wrangler and workerd run inside it. */
   pgid: number;
   adminKey: string;
@@ -28,10 +30,11 @@ export interface Stack {
 /** Runs `npm start` as a newcomer would, on free ports and a throw-away state folder (tests and benchmarks). */
 export async function startStack(env: Record<string, string> = {}, { persistDir = mkdtempSync(join(tmpdir(), "chatacter-stack-")) } = {}): Promise<Stack> {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const adminKey = "chk_e2e_admin_key";
   let output = "";
   const child: ChildProcess = spawn("npm", ["start"], {
-    env: { ...process.env, PORT: String(port), INSPECTOR_PORT: String(await freePort()), PERSIST_DIR: persistDir, ADMIN_API_KEY: adminKey, ...env },
+    env: { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspectorPort), PERSIST_DIR: persistDir, ADMIN_API_KEY: adminKey, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -53,6 +56,7 @@ export async function startStack(env: Record<string, string> = {}, { persistDir 
   return {
     baseUrl,
     persistDir,
+    inspectorPort,
     pgid: child.pid!,
     adminKey,
     output: () => output,

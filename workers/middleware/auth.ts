@@ -9,9 +9,16 @@ import type { AppEnv, Env } from "../env";
 // last_used_at is written at most once a minute per key, so auth adds no write to most requests.
 const TOUCH_INTERVAL_MS = 60_000;
 
+// The admin key's digest, computed once per isolate rather than on every request.
+let adminDigest: { key: string; digest: Promise<string> } | undefined;
+const adminKeyDigest = (key: string) => {
+  if (adminDigest?.key !== key) adminDigest = { key, digest: hashApiKey(key) };
+  return adminDigest.digest;
+};
+
 async function resolveCaller(env: Env, key: string): Promise<{ caller: Caller; stale: boolean } | undefined> {
   const presented = await hashApiKey(key);
-  if (env.ADMIN_API_KEY && digestsEqual(presented, await hashApiKey(env.ADMIN_API_KEY))) {
+  if (env.ADMIN_API_KEY && digestsEqual(presented, await adminKeyDigest(env.ADMIN_API_KEY))) {
     return { caller: { keyId: ADMIN_KEY_ID, scopes: ["admin"] }, stale: false };
   }
   const row = await findKeyByHash(getDb(env.DB), presented);
