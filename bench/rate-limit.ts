@@ -10,7 +10,7 @@
  */
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startRedisServer } from "../tools/upstash-rest/redis-server.ts";
@@ -159,12 +159,16 @@ const outcomes: Outcome[] = variants.map((v) => {
 });
 
 const base = outcomes[0]!.requestsPerSecond;
-console.log(`\nGET ${PATH} on npm start (loopback), median of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections\n`);
-console.log("| variant | req/s | ratio to no limiter | p50 ms | p99 ms | non-2xx | errors |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const o of outcomes) {
-  console.log(`| ${o.name} | ${o.requestsPerSecond.toFixed(1)} | ${(o.requestsPerSecond / base).toFixed(2)} | ${o.p50} | ${o.p99} | ${o.non2xx} | ${o.errors} |`);
-}
+const lines = [
+  `## Rate limiter cost\n`,
+  `GET ${PATH} on npm start (loopback), median of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections, three stacks measured in turns.\n`,
+  "| variant | req/s | ratio to no limiter | p50 ms | p99 ms | non-2xx | errors |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...outcomes.map((o) => `| ${o.name} | ${o.requestsPerSecond.toFixed(1)} | ${(o.requestsPerSecond / base).toFixed(2)} | ${o.p50} | ${o.p99} | ${o.non2xx} | ${o.errors} |`),
+];
 const failed = outcomes.some((o) => o.non2xx > 0 || o.errors > 0);
-if (failed) console.log("\nSome requests failed: the figures above are not comparable.");
+if (failed) lines.push("\nSome requests failed: the figures above are not comparable.");
+console.log(`\n${lines.join("\n")}`);
+// `npm run bench` writes bench/RESULTS.md (bench/index.ts) just before this runs: add this table to it.
+appendFileSync("bench/RESULTS.md", `\n${lines.join("\n")}\n`);
 process.exit(failed ? 1 : 0);

@@ -23,6 +23,11 @@ export async function api(method: string, path: string, call: Call = {}) {
     headers,
     body: call.rawBody ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),
   });
+  return readResponse(response);
+}
+
+/** What tests look at in an answer: status, headers, the text, and the JSON when it is JSON. */
+export async function readResponse(response: Response) {
   const text = await response.text();
   let json: any;
   try {

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { createApp } from "../../workers/app";
 import type { Env } from "../../workers/env";
-import { ADMIN_KEY, type Call } from "./api";
+import { ADMIN_KEY, readResponse, type Call } from "./api";
 import { env } from "./env";
 
 const app = createApp();
@@ -23,15 +23,9 @@ export async function callWith(overrides: Partial<Env>, method: string, path: st
     { ...env, ...overrides },
     ctx,
   );
-  const text = await response.text();
+  const result = await readResponse(response);
   await waitOnExecutionContext(ctx);
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, json, text };
+  return result;
 }
 
 /** A distinct identifier per test, so limits counted in one test never leak into another. */

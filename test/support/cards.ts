@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { encodeChunk, PNG_SIGNATURE } from "../../workers/cards/png";
-import { ADMIN_KEY } from "./api";
+import { ADMIN_KEY, readResponse } from "./api";
 import { env } from "./env";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -59,14 +59,7 @@ export async function post(path: string, body: BodyInit, contentType?: string, k
   if (key) headers.Authorization = `Bearer ${key}`;
   if (contentType) headers["Content-Type"] = contentType;
   const response = await worker.fetch(`http://localhost${path}`, { method: "POST", headers, body });
-  const text = await response.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, json, text };
+  return readResponse(response);
 }
 
 export const getRaw = (path: string, headers: Record<string, string> = {}) => worker.fetch(`http://localhost${path}`, { headers });

@@ -60,25 +60,11 @@ export async function createCharacter(db: Db, body: CreateCharacterRequest, now:
   const inserted = await db
     .insert(characters)
     .values({
+      ...columnsOf(body),
       id: body.id,
       name: body.name,
-      description: body.description,
-      personality: body.personality,
-      avatarUrl: body.avatar_url,
-      voiceModel: body.voice_model,
-      videoModel: body.video_model,
       capabilities: body.capabilities,
       configuration: { ...DEFAULT_CONFIGURATION, ...body.configuration },
-      scenario: body.scenario,
-      firstMessage: body.first_message,
-      exampleMessages: body.example_messages,
-      postHistoryInstructions: body.post_history_instructions,
-      alternateGreetings: body.alternate_greetings,
-      creatorNotes: body.creator_notes,
-      tags: body.tags,
-      creator: body.creator,
-      characterVersion: body.character_version,
-      nickname: body.nickname,
       createdAt: now,
       updatedAt: now,
     })
@@ -87,29 +73,36 @@ export async function createCharacter(db: Db, body: CreateCharacterRequest, now:
   return inserted.length === 1;
 }
 
+/** The API's fields as the table's columns; a field absent from `body` stays undefined (left as is). */
+function columnsOf(body: Partial<Omit<CreateCharacterRequest, "id" | "configuration">>) {
+  return {
+    name: body.name,
+    description: body.description,
+    personality: body.personality,
+    avatarUrl: body.avatar_url,
+    voiceModel: body.voice_model,
+    videoModel: body.video_model,
+    capabilities: body.capabilities,
+    scenario: body.scenario,
+    firstMessage: body.first_message,
+    exampleMessages: body.example_messages,
+    postHistoryInstructions: body.post_history_instructions,
+    alternateGreetings: body.alternate_greetings,
+    creatorNotes: body.creator_notes,
+    tags: body.tags,
+    creator: body.creator,
+    characterVersion: body.character_version,
+    nickname: body.nickname,
+  };
+}
+
 export async function updateCharacter(db: Db, row: CharacterRow, body: UpdateCharacterRequest, now: string) {
   await db
     .update(characters)
     .set({
-      name: body.name,
-      description: body.description,
-      personality: body.personality,
-      avatarUrl: body.avatar_url,
-      voiceModel: body.voice_model,
-      videoModel: body.video_model,
-      capabilities: body.capabilities,
+      ...columnsOf(body),
       // A partial configuration merges into the stored one, as the reference's PUT example implies.
       configuration: body.configuration ? { ...row.configuration, ...body.configuration } : undefined,
-      scenario: body.scenario,
-      firstMessage: body.first_message,
-      exampleMessages: body.example_messages,
-      postHistoryInstructions: body.post_history_instructions,
-      alternateGreetings: body.alternate_greetings,
-      creatorNotes: body.creator_notes,
-      tags: body.tags,
-      creator: body.creator,
-      characterVersion: body.character_version,
-      nickname: body.nickname,
       updatedAt: now,
     })
     .where(eq(characters.id, row.id));
