@@ -42,6 +42,17 @@ describe("the reference's WebSocket flow", () => {
     socket.ws.close(1000);
   });
 
+  it("turns reply media off for one message with media: false, and carries media otherwise", async () => {
+    const socket = await connect("?session_id=ws-media");
+    socket.send({ type: "auth", token: ADMIN_KEY, session_id: "ws-media" });
+    socket.send({ type: "message", content: "no media please", media: false });
+    expect((await socket.next(ofType("response"))).media).toBeNull();
+    socket.send({ type: "message", content: "voice only", media: { video: false } });
+    const voiceOnly = await socket.next(ofType("response"));
+    expect(voiceOnly.media).toMatchObject({ status: "pending", audio_url: expect.any(String) });
+    expect(voiceOnly.media.video_url).toBeUndefined();
+  });
+
   it("starts a new session when auth names none", async () => {
     const socket = await connect();
     socket.send({ type: "auth", token: ADMIN_KEY });
