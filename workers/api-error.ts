@@ -16,7 +16,8 @@ export class ApiError extends Error {
 }
 
 /** A Durable Object answers RPC calls with this shape, since thrown errors lose their class across RPC. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
+/** `cause` is for the logs only: it may hold a provider's own words, which clients never see. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown; cause?: string };
 
 export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value;

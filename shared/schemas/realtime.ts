@@ -17,11 +17,33 @@ export const CLOSE_CODES = {
 
 // ---- client -> server ----
 
+/** Most resume entries one `auth` frame may carry: a client has few unanswered messages at a time. */
+export const MAX_RESUME_ENTRIES = 32;
+
+/**
+ * A turn a reconnecting client has not seen the end of: the reply it was reading (`message_id`,
+ * with the last chunk it got), or only the message it sent (`client_message_id`) if it never saw
+ * the reply's id.
+ */
+export const ResumeEntry = z
+  .object({
+    message_id: MessageId.optional(),
+    client_message_id: z.string().min(1).max(128).optional(),
+    last_seq: z.number().int().min(-1).default(-1),
+  })
+  .refine((entry) => entry.message_id !== undefined || entry.client_message_id !== undefined, "name message_id or client_message_id");
+
 export const AuthFrame = z.object({
   type: z.literal("auth"),
   token: z.string().min(1),
   /** Omitted: a new session is started and its id comes back in the `authenticated` frame. */
   session_id: SessionId.nullish(),
+  /**
+   * After a reconnect: what the server sends before `authenticated` and before any live frame, so
+   * chunks arrive in order: a reply's chunks after `last_seq` (and its `response` if it finished),
+   * or for a client_message_id its `user_message` frame first.
+   */
+  resume: z.array(ResumeEntry).max(MAX_RESUME_ENTRIES).optional(),
 });
 
 export const MessageFrame = z.object({
@@ -38,7 +60,10 @@ export const MessageFrame = z.object({
 /** Stops the reply being generated; what was generated is kept, marked as cut short. */
 export const CancelFrame = z.object({ type: z.literal("cancel") });
 
-/** After a reconnect: send the reply `message_id` from chunk `last_seq + 1` on (or its final response). */
+/**
+ * Sends the reply `message_id` from chunk `last_seq + 1` on (or its final response). Live chunks may
+ * already have reached the socket: a reconnecting client should put this in `auth.resume` instead.
+ */
 export const ResumeFrame = z.object({
   type: z.literal("resume"),
   message_id: MessageId,
@@ -96,6 +121,8 @@ export const MediaFrame = z.object({
   message_id: MessageId,
   media: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
+
+export type ResumeEntry = z.infer<typeof ResumeEntry>;
 
 export const ErrorFrame = z.object({
   type: z.literal("error"),

@@ -70,4 +70,20 @@ describe("the typed client against npm start", () => {
     const history = await admin.getHistory("sdk-ws");
     expect(history.messages.map((m) => m.content)).toEqual(["quick one", first.content, "a slow one [[slow:40]]", reply.content, "after the second drop", third.content]);
   });
+
+  it("delivers each chunk once and in order when the connection drops at every chunk of a reply", async () => {
+    const socket = admin.connect({ sessionId: "sdk-ws-every-chunk" });
+    await socket.ready;
+    const chunks: ResponseChunkFrame[] = [];
+    socket.on("response_chunk", (chunk) => {
+      chunks.push(chunk);
+      socket.reconnect();
+    });
+    const reply = await socket.send("drop me at every chunk [[slow:30]]");
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    expect(chunks.map((c) => c.delta).join("")).toBe(reply.content);
+    expect(chunks.length).toBeGreaterThan(10);
+    socket.close();
+    expect((await admin.getHistory("sdk-ws-every-chunk")).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
 });

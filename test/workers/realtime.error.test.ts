@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CLOSE_CODES, MAX_FRAME_BYTES } from "../../shared/schemas/realtime";
 import { stateOf, setState } from "../../workers/durable-objects/chat-session/sockets";
@@ -77,13 +77,14 @@ it("closes a socket that does not authenticate within 10 s with 4008", async () 
   other.send({ type: "auth", token: ADMIN_KEY, session_id: "silent" });
   await other.next(ofType("authenticated"));
   const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.idFromName("silent"));
-  // Age the sockets by 11 s instead of waiting, then let the alarm run.
+  // Age the sockets by 11 s instead of waiting; the deadlines are checked again whenever a socket connects.
   await runInDurableObject(stub, (_, state) => {
     for (const ws of state.getWebSockets()) setState(ws, { ...stateOf(ws), connectedAt: Date.now() - 11_000 });
   });
-  expect(await runDurableObjectAlarm(stub)).toBe(true);
+  const late = await connect("?session_id=silent");
   expect((await socket.closed).code).toBe(CLOSE_CODES.AUTH_TIMEOUT);
   expect(other.isOpen()).toBe(true);
+  expect(late.isOpen()).toBe(true);
 });
 
 it("refuses a plain HTTP request to the WebSocket endpoint", async () => {

@@ -65,6 +65,9 @@ export interface TurnResult {
 
 const HISTORY_WINDOW = 200;
 
+// Generic on purpose: a provider's error text can name its internals; the logs keep it (Outcome.cause).
+const LLM_FAILED = "The LLM provider failed; your message was stored without a reply";
+
 /** confidence = exp(mean log-probability of the reply's tokens): the geometric mean token probability. */
 export function confidenceFrom(logprobs: number[]): number | null {
   if (logprobs.length === 0) return null;
@@ -133,7 +136,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     }
   } catch (error) {
     if (!input.signal?.aborted) {
-      return { ok: false, code: "SERVICE_UNAVAILABLE", message: `The LLM provider failed: ${(error as Error).message}`, details: { user_message_id: user.id } };
+      return { ok: false, code: "SERVICE_UNAVAILABLE", message: LLM_FAILED, details: { user_message_id: user.id }, cause: (error as Error).message };
     }
   }
   const cancelled = input.signal?.aborted ?? false;

@@ -4,3 +4,4 @@ export * from "./conversations";
 export * from "./ratings";
 export * from "./media-requests";
 export * from "./media-transitions";
+export * from "./socket-sessions";

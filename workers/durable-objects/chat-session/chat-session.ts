@@ -1,17 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import { AUTH_TIMEOUT_MS, CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
+import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
-import { isAdmin, type Caller } from "../../auth/caller";
+import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
 import type { MessageMedia, StoredMessage } from "../../chat/turn";
 import { responseFrame, toHttpResponse } from "../../chat/reply-shapes";
+import { getKey } from "../../db/api-keys";
 import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
+import { registerSocketSession } from "../../db/socket-sessions";
 import type { Env } from "../../env";
 import { authenticate } from "../../middleware/auth";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
 import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
+import { catchUpFrames } from "./catch-up";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { errorFrame, parseClientFrame } from "./protocol";
 import { Sockets, send, setState, stateOf } from "./sockets";
@@ -25,6 +28,7 @@ export interface SessionMessageRequest {
   userName?: string;
   includeHistory: boolean;
   media?: MediaOptions;
+  requestId?: string;
 }
 
 /**
@@ -37,12 +41,14 @@ export class ChatSession extends DurableObject<Env> {
   private readonly turns: TurnRunner;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
+  // The owning key, read once: ownership never changes after the first claim.
+  private owner?: string | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
     this.sockets = new Sockets(ctx);
-    this.turns = new TurnRunner(env, ctx, this.store, (frame) => this.sockets.broadcast(frame));
+    this.turns = new TurnRunner(env, ctx, this.store, (frame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller)));
     // Answered by the runtime without waking the object: keep-alives cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -92,7 +98,7 @@ export class ChatSession extends DurableObject<Env> {
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
     const merged = this.store.setMedia(messageId, media);
     if (!merged) return false;
-    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged });
+    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged }, (caller) => this.mayHear(caller));
     return true;
   }
 
@@ -102,19 +108,24 @@ export class ChatSession extends DurableObject<Env> {
       const denied = this.authorize(caller, { claim: false });
       if (denied) return denied;
       this.store.clear();
+      this.turns.forget();
       return { ok: true, value: { cleared_at: new Date().toISOString() } };
     });
+  }
+
+  /** A key was revoked: its sockets here close with 4001. Answers how many there were. */
+  async closeSocketsOf(keyId: string): Promise<number> {
+    return this.sockets.closeKey(keyId, errorFrame("UNAUTHORIZED", "This API key was revoked"));
   }
 
   // ---- WebSocket transport ----
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
-    const sessionId = new URL(request.url).searchParams.get("session_id");
-    if (sessionId && !this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    // Nothing is stored until the socket authenticates: the session id waits in the socket's state.
+    const sessionId = new URL(request.url).searchParams.get("session_id") ?? undefined;
     const { 0: client, 1: server } = new WebSocketPair();
-    this.sockets.accept(server);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + AUTH_TIMEOUT_MS);
+    this.sockets.accept(server, sessionId);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -137,12 +148,6 @@ export class ChatSession extends DurableObject<Env> {
     }
   }
 
-  /** Closes sockets that never authenticated. */
-  override async alarm(): Promise<void> {
-    const next = this.sockets.closeUnauthenticated(Date.now());
-    if (next !== undefined) await this.ctx.storage.setAlarm(next);
-  }
-
   private async onFrame(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) return send(ws, parsed.error);
@@ -150,6 +155,11 @@ export class ChatSession extends DurableObject<Env> {
     if (frame.type === "auth") return this.onAuth(ws, frame);
     const caller = stateOf(ws)?.caller;
     if (!caller) return send(ws, errorFrame("UNAUTHORIZED", "Send an auth frame before anything else"));
+    const denied = this.authorize(caller, { claim: false });
+    if (denied) {
+      send(ws, errorFrame(denied.code, denied.message));
+      return ws.close(CLOSE_CODES.FORBIDDEN, "session belongs to another key");
+    }
     // Frames share the key's budget with its HTTP calls; a refused frame leaves the socket open.
     const limit = await getRateLimiter(this.env, this.ctx)?.limit(`key:${caller.keyId}`);
     if (limit && !limit.success) return send(ws, rateLimitErrorFrame(limit));
@@ -162,24 +172,44 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   private async onAuth(ws: WebSocket, frame: Extract<ClientFrame, { type: "auth" }>): Promise<void> {
-    const bound = this.store.getMeta("session_id");
+    const state = stateOf(ws);
+    const bound = state.sessionId ?? this.store.getMeta("session_id");
     const sessionId = frame.session_id ?? bound;
     if (!sessionId || (bound && sessionId !== bound)) {
       return send(ws, errorFrame("INVALID_REQUEST", `This socket is connected to session ${bound}; auth named ${frame.session_id}`));
     }
-    if (!bound) this.store.setMeta("session_id", sessionId);
     const caller = await authenticate(this.env, frame.token);
-    if (!caller) {
-      send(ws, errorFrame("UNAUTHORIZED", "Invalid or revoked API key"));
-      return ws.close(CLOSE_CODES.UNAUTHORIZED, "invalid API key");
-    }
-    const denied = this.authorize(caller, { claim: false, allowNew: true });
-    if (denied) {
+    const refuse = (denied: Denied) => {
       send(ws, errorFrame(denied.code, denied.message));
-      return ws.close(CLOSE_CODES.FORBIDDEN, "session belongs to another key");
+      ws.close(denied.code === "UNAUTHORIZED" ? CLOSE_CODES.UNAUTHORIZED : CLOSE_CODES.FORBIDDEN, denied.message);
+    };
+    const revoked: Denied = { ok: false, code: "UNAUTHORIZED", message: "Invalid or revoked API key" };
+    if (!caller) return refuse(revoked);
+    const early = this.authorize(caller, { claim: false, allowNew: true });
+    if (early) return refuse(early);
+    if (!(await this.registerSocket(caller, sessionId))) return refuse(revoked);
+    // Authenticating claims an unowned session, so no other key can take it over while this socket listens.
+    const denied = this.authorize(caller, { claim: true });
+    if (denied) return refuse(denied);
+    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    // From here to `authenticated` nothing awaits: what the client missed goes out before any live frame.
+    this.sockets.authenticate(ws, { ...state, sessionId, caller });
+    for (const entry of frame.resume ?? []) {
+      for (const missed of catchUpFrames(this.store, this.turns, sessionId, entry) ?? []) send(ws, missed);
     }
-    setState(ws, { ...stateOf(ws), caller });
     send(ws, { type: "authenticated", session_id: sessionId });
+  }
+
+  /**
+   * Records which sessions a key has sockets in, so revoking the key can close them, then checks the
+   * key again: a revocation that read the record before it was written is still caught here.
+   */
+  private async registerSocket(caller: Caller, sessionId: string): Promise<boolean> {
+    if (caller.keyId === ADMIN_KEY_ID) return true;
+    const db = getDb(this.env.DB);
+    await registerSocketSession(db, caller.keyId, sessionId, new Date().toISOString());
+    const key = await getKey(db, caller.keyId);
+    return key !== undefined && key.revokedAt === null;
   }
 
   private async onMessage(ws: WebSocket, caller: Caller, frame: Extract<ClientFrame, { type: "message" }>): Promise<void> {
@@ -206,32 +236,14 @@ export class ChatSession extends DurableObject<Env> {
 
   /** A message re-sent after a reconnect: answer with what became of the first one, never a second turn. */
   private replayDuplicate(ws: WebSocket, clientMessageId: string): boolean {
-    const sessionId = this.store.getMeta("session_id")!;
-    const user = this.store.byClientId(clientMessageId);
-    if (this.turns.isPending(clientMessageId)) {
-      // Still queued or streaming: say which reply it is, then what streamed so far; the rest follows live.
-      const live = this.turns.liveReplyFor(clientMessageId);
-      if (live && user) {
-        send(ws, userMessageFrame(user, live.replyId, clientMessageId));
-        for (const frame of this.turns.replay(live.replyId, -1) ?? []) send(ws, frame);
-      }
-      return true;
-    }
-    if (!user) return false;
-    const reply = this.store.replyTo(user.id);
-    send(ws, reply ? responseFrame(sessionId, reply, clientMessageId) : errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientMessageId }));
-    return true;
+    const frames = catchUpFrames(this.store, this.turns, this.store.getMeta("session_id")!, { client_message_id: clientMessageId, last_seq: -1 });
+    for (const frame of frames ?? []) send(ws, frame);
+    return frames !== undefined;
   }
 
   private onResume(ws: WebSocket, replyId: string, lastSeq: number): void {
-    const frames = this.turns.replay(replyId, lastSeq);
-    if (frames) {
-      for (const frame of frames) send(ws, frame);
-      return;
-    }
-    const reply = this.store.get(replyId);
-    if (reply?.role === "assistant") return send(ws, responseFrame(this.store.getMeta("session_id")!, reply));
-    send(ws, errorFrame("NOT_FOUND", `No reply ${replyId} in this session`));
+    const frames = catchUpFrames(this.store, this.turns, this.store.getMeta("session_id")!, { message_id: replyId, last_seq: lastSeq });
+    for (const frame of frames ?? []) send(ws, frame);
   }
 
   // ---- shared ----
@@ -252,18 +264,29 @@ export class ChatSession extends DurableObject<Env> {
    * `claim` takes ownership of an unowned session; `allowNew` lets an unowned one pass without claiming.
    */
   private authorize(caller: Caller, { claim, allowNew = false }: { claim: boolean; allowNew?: boolean }): Denied | undefined {
-    const owner = this.store.getMeta("owner");
+    const owner = this.ownerKey();
     if (owner === null) {
       if (allowNew) return undefined;
       if (!claim) return { ok: false, code: "NOT_FOUND", message: "No such session" };
       this.store.setMeta("owner", caller.keyId);
       this.store.setMeta("created_at", new Date().toISOString());
+      this.owner = caller.keyId;
       return undefined;
     }
     if (owner !== caller.keyId && !isAdmin(caller)) {
       return { ok: false, code: "FORBIDDEN", message: "This session belongs to another API key" };
     }
     return undefined;
+  }
+
+  private ownerKey(): string | null {
+    if (this.owner === undefined) this.owner = this.store.getMeta("owner");
+    return this.owner;
+  }
+
+  /** Turn frames go to the owner's sockets and admins' only. */
+  private mayHear(caller: Caller): boolean {
+    return caller.keyId === this.ownerKey() || isAdmin(caller);
   }
 }
 

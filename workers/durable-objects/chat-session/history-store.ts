@@ -34,9 +34,17 @@ export class HistoryStore implements TurnStore {
   /** SQLite rows read by this store's queries: lets tests prove a page costs O(limit). */
   rowsRead = 0;
 
+  /** Whether the tables exist: created by the first write, so a session nobody wrote to stores nothing. */
+  private created: boolean;
+
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+    this.created = sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).toArray().length > 0;
+  }
+
+  private ensureTables(): void {
+    if (this.created) return;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       id TEXT PRIMARY KEY,
       parent_id TEXT,
       pos INTEGER,
@@ -48,9 +56,10 @@ export class HistoryStore implements TurnStore {
       media TEXT,
       client_id TEXT
     )`);
-    sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
-    sql.exec(`CREATE INDEX IF NOT EXISTS messages_parent ON messages (parent_id)`);
-    sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages (client_id) WHERE client_id IS NOT NULL`);
+    this.sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS messages_parent ON messages (parent_id)`);
+    this.sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages (client_id) WHERE client_id IS NOT NULL`);
+    this.created = true;
   }
 
   getMeta(key: string): string | null {
@@ -59,6 +68,7 @@ export class HistoryStore implements TurnStore {
   }
 
   setMeta(key: string, value: string): void {
+    this.ensureTables();
     this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
   }
 
@@ -69,6 +79,7 @@ export class HistoryStore implements TurnStore {
   }
 
   append(message: NewMessage, at: string): StoredMessage {
+    this.ensureTables();
     const pos = this.count();
     const parent = pos === 0 ? null : this.at(pos - 1);
     const { client_id, ...fields } = message;
@@ -133,7 +144,7 @@ export class HistoryStore implements TurnStore {
   }
 
   clear(): void {
-    this.sql.exec(`DELETE FROM messages`);
+    if (this.created) this.sql.exec(`DELETE FROM messages`);
   }
 
   private at(pos: number): StoredMessage | undefined {
@@ -153,6 +164,7 @@ export class HistoryStore implements TurnStore {
   }
 
   private query<T extends Record<string, SqlStorageValue>>(statement: string, ...bindings: SqlStorageValue[]): T[] {
+    if (!this.created) return [];
     const cursor = this.sql.exec<T>(statement, ...bindings);
     const rows = cursor.toArray();
     this.rowsRead += cursor.rowsRead;

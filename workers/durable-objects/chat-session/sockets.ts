@@ -5,6 +5,8 @@ import { encode } from "./protocol";
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
 export interface SocketState {
   connectedAt: number;
+  /** The session the socket was opened for (`?session_id=`), if it named one. */
+  sessionId?: string;
   caller?: Caller;
 }
 
@@ -21,22 +23,50 @@ export function send(ws: WebSocket, frame: ServerFrame): void {
 
 /** The session's sockets as the runtime tracks them (hibernated ones included). */
 export class Sockets {
+  private authDeadline?: ReturnType<typeof setTimeout>;
+
   constructor(private readonly ctx: DurableObjectState) {}
 
-  accept(ws: WebSocket): void {
+  /**
+   * Accepts a socket without touching storage (nothing is stored for a socket that never
+   * authenticates). The auth deadline is an in-memory timer, not an alarm; a pending timer also keeps
+   * the object awake, so it runs only while some socket has yet to authenticate.
+   */
+  accept(ws: WebSocket, sessionId: string | undefined): void {
     this.ctx.acceptWebSocket(ws);
-    setState(ws, { connectedAt: Date.now() });
+    setState(ws, { connectedAt: Date.now(), ...(sessionId ? { sessionId } : {}) });
+    this.watchAuthDeadlines();
   }
 
-  authenticated(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => stateOf(ws)?.caller);
+  /** Marks a socket authenticated as `caller`. */
+  authenticate(ws: WebSocket, state: SocketState): void {
+    setState(ws, state);
+    this.watchAuthDeadlines();
   }
 
-  broadcast(frame: ServerFrame): void {
-    for (const ws of this.authenticated()) send(ws, frame);
+  /** Authenticated sockets that `mayHear` lets through (the session's owner and admins). */
+  authenticated(mayHear: (caller: Caller) => boolean = () => true): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => {
+      const caller = stateOf(ws)?.caller;
+      return caller !== undefined && mayHear(caller);
+    });
   }
 
-  /** Closes sockets that did not authenticate in time; answers when the next one is due, if any. */
+  broadcast(frame: ServerFrame, mayHear: (caller: Caller) => boolean): void {
+    for (const ws of this.authenticated(mayHear)) send(ws, frame);
+  }
+
+  /** Closes the sockets of one key (revoked): each gets a last error frame, then 4001. Answers how many. */
+  closeKey(keyId: string, frame: ServerFrame): number {
+    const sockets = this.authenticated((caller) => caller.keyId === keyId);
+    for (const ws of sockets) {
+      send(ws, frame);
+      ws.close(CLOSE_CODES.UNAUTHORIZED, "API key revoked");
+    }
+    return sockets.length;
+  }
+
+  /** Closes the sockets that did not authenticate by `now`'s deadline; answers the next deadline, if any. */
   closeUnauthenticated(now: number): number | undefined {
     let next: number | undefined;
     for (const ws of this.ctx.getWebSockets()) {
@@ -47,5 +77,12 @@ export class Sockets {
       else next = Math.min(next ?? deadline, deadline);
     }
     return next;
+  }
+
+  private watchAuthDeadlines(): void {
+    clearTimeout(this.authDeadline);
+    this.authDeadline = undefined;
+    const next = this.closeUnauthenticated(Date.now());
+    if (next !== undefined) this.authDeadline = setTimeout(() => this.watchAuthDeadlines(), next - Date.now());
   }
 }

@@ -25,6 +25,8 @@ export interface TurnRequest {
   includeHistory: boolean;
   clientMessageId?: string;
   media?: MediaOptions;
+  /** The HTTP request's id, for the logs. */
+  requestId?: string;
 }
 
 /** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
@@ -80,6 +82,11 @@ export class TurnRunner {
     return this.pendingClientIds.has(clientMessageId);
   }
 
+  /** Forgets the last reply (the history was cleared): nothing of it can be resumed any more. */
+  forget(): void {
+    this.live = undefined;
+  }
+
   /** Cancels the reply being generated, if any. */
   cancel(): boolean {
     if (!this.live || this.live.final) return false;
@@ -94,20 +101,35 @@ export class TurnRunner {
     return [...live.chunks.filter((c) => c.seq > lastSeq), ...(live.final ? [live.final] : [])];
   }
 
-  /** The live reply that answers the user message with this client id, if it is the current one. */
-  liveReplyFor(clientMessageId: string): { replyId: string; userMessageId?: string } | undefined {
+  /** The reply still being generated for the user message with this client id, if it is the current one. */
+  streamingReplyFor(clientMessageId: string): { replyId: string; userMessageId?: string } | undefined {
     const live = this.live;
-    return live?.clientMessageId === clientMessageId ? { replyId: live.replyId, userMessageId: live.userMessageId } : undefined;
+    return live?.clientMessageId === clientMessageId && !live.final ? { replyId: live.replyId, userMessageId: live.userMessageId } : undefined;
   }
 
+  /** Every turn ends with a `response` or an `error` frame, whatever fails on the way. */
   private async execute(request: TurnRequest, requester?: Emit): Promise<Outcome<ResponseFrame>> {
     const emit: Emit = (frame) => {
       this.broadcast(frame);
       requester?.(frame);
     };
-    const { character } = request;
     const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
     this.live = live;
+    try {
+      return await this.generate(request, live, emit);
+    } catch (error) {
+      logError("turn_crashed", request, error);
+      const outcome = { ok: false as const, code: "INTERNAL_ERROR" as const, message: "Internal server error" };
+      if (!live.final) {
+        live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
+        emit(live.final);
+      }
+      return outcome;
+    }
+  }
+
+  private async generate(request: TurnRequest, live: LiveReply, emit: Emit): Promise<Outcome<ResponseFrame>> {
+    const { character } = request;
 
     const outcome = await runTurn(
       { store: this.store, llm: selectProvider(this.env), now: Date.now, contextTokens: llmContextTokens(this.env), countMessageTokens },
@@ -134,15 +156,19 @@ export class TurnRunner {
     if (live.userMessageId) emit({ type: "typing", character_id: character.id, is_typing: false });
 
     if (!outcome.ok) {
-      live.final = errorFrame(outcome.code, outcome.message, {
-        ...(live.userMessageId ? { user_message_id: live.userMessageId } : {}),
-        ...(request.clientMessageId ? { client_message_id: request.clientMessageId } : {}),
-      });
+      if (outcome.cause) logError("llm_failed", request, outcome.cause);
+      live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
       emit(live.final);
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp);
+    // Statistics are not the turn's business: written in the background, a failure only logged.
+    this.ctx.waitUntil(
+      recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp).then(
+        () => undefined,
+        (error: unknown) => logError("conversation_stats_failed", request, error),
+      ),
+    );
     // Speech and video start now and finish in the background; a cut-short reply is not voiced.
     const media = cancelled
       ? null
@@ -152,6 +178,15 @@ export class TurnRunner {
     emit(live.final);
     return { ok: true, value: live.final };
   }
+}
+
+const turnIds = (live: LiveReply, request: TurnRequest) => ({
+  ...(live.userMessageId ? { user_message_id: live.userMessageId } : {}),
+  ...(request.clientMessageId ? { client_message_id: request.clientMessageId } : {}),
+});
+
+function logError(event: string, request: TurnRequest, error: unknown): void {
+  console.error(JSON.stringify({ level: "error", event, session_id: request.sessionId, ...(request.requestId ? { request_id: request.requestId } : {}), error: String(error) }));
 }
 
 export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string): ServerFrame {

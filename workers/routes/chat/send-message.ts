@@ -38,6 +38,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
     userName: body.context?.user_name,
     includeHistory: body.context?.conversation_history !== false,
     media: body.media,
+    requestId: c.get("requestId"),
   };
   c.set("sessionId", sessionId);
   const stub = sessionStub(c.env, sessionId);

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { KeyId, RevokedKey } from "../../../shared/schemas/keys";
 import { ApiError } from "../../api-error";
-import { getKey, revokeKey } from "../../db/api-keys";
+import { revokeKeyEverywhere } from "../../auth/revoke-key";
+import { getKey } from "../../db/api-keys";
 import { getDb } from "../../db/client";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
 
@@ -18,7 +19,5 @@ export const revokeKeyRoute = createRouter().openapi(route, async (c) => {
   const db = getDb(c.env.DB);
   const existing = await getKey(db, id);
   if (!existing) throw new ApiError("NOT_FOUND", `No key ${id}`);
-  // Revoking twice keeps the first revocation time.
-  const revoked = existing.revokedAt ? existing : await revokeKey(db, id, new Date().toISOString());
-  return c.json({ id, revoked_at: revoked!.revokedAt! }, 200);
+  return c.json({ id, revoked_at: await revokeKeyEverywhere(c.env, id, existing.revokedAt) }, 200);
 });

@@ -1,0 +1,31 @@
+import type { ResumeEntry, ServerFrame } from "../../../shared/schemas/realtime";
+import { responseFrame } from "../../chat/reply-shapes";
+import type { HistoryStore } from "./history-store";
+import { errorFrame } from "./protocol";
+import { userMessageFrame, type TurnRunner } from "./turn-runner";
+
+/**
+ * What a client missed of one turn, as the frames it would have received: the rest of a reply
+ * being generated (its `user_message` first when the client never saw the reply's id), or the stored
+ * outcome of a finished one. Empty when the turn is queued (its frames will come live); undefined
+ * when the session has never heard of the client_message_id (the client must send the message).
+ */
+export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId: string, entry: ResumeEntry): ServerFrame[] | undefined {
+  const clientId = entry.client_message_id;
+  if (entry.message_id) {
+    const replayed = turns.replay(entry.message_id, entry.last_seq);
+    if (replayed) return replayed;
+    const reply = store.get(entry.message_id);
+    if (reply?.role === "assistant") return [responseFrame(sessionId, reply, clientId)];
+    return [errorFrame("NOT_FOUND", `No reply ${entry.message_id} in this session`, clientId ? { client_message_id: clientId } : {})];
+  }
+  if (!clientId) return [];
+  const streaming = turns.streamingReplyFor(clientId);
+  const user = store.byClientId(clientId);
+  if (streaming && user) return [userMessageFrame(user, streaming.replyId, clientId), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
+  if (turns.isPending(clientId)) return [];
+  if (!user) return undefined;
+  const reply = store.replyTo(user.id);
+  if (reply) return [responseFrame(sessionId, reply, clientId)];
+  return [errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientId })];
+}
