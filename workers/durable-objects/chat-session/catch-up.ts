@@ -23,9 +23,10 @@ export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId:
   const streaming = turns.streamingReplyFor(clientId);
   const user = store.byClientId(clientId);
   if (streaming && user) return [userMessageFrame(user, streaming.replyId, clientId), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
-  if (turns.isPending(clientId)) return [];
-  if (!user) return undefined;
+  // Queued, not yet started: its frames will all come live.
+  if (!user) return turns.isPending(clientId) ? [] : undefined;
   const reply = store.replyTo(user.id);
   if (reply) return [responseFrame(sessionId, reply, clientId)];
+  if (turns.isPending(clientId)) return [];
   return [errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientId })];
 }

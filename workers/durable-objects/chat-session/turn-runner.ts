@@ -162,13 +162,6 @@ export class TurnRunner {
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    // Statistics are not the turn's business: written in the background, a failure only logged.
-    this.ctx.waitUntil(
-      recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp).then(
-        () => undefined,
-        (error: unknown) => logError("conversation_stats_failed", request, error),
-      ),
-    );
     // Speech and video start now and finish in the background; a cut-short reply is not voiced.
     const media = cancelled
       ? null
@@ -176,6 +169,11 @@ export class TurnRunner {
     if (media) reply.media = this.store.setMedia(reply.id, { ...media });
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
+    // After the reply is out, and unable to fail it: a statistics error is only logged. Awaited, so the
+    // next request sees the counts (an HTTP answer waits for it; socket and SSE clients do not).
+    await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp).catch((error: unknown) =>
+      logError("conversation_stats_failed", request, error),
+    );
     return { ok: true, value: live.final };
   }
 }
