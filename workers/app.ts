@@ -8,6 +8,7 @@ import { assetRateLimit } from "./middleware/asset-rate-limit";
 import { auth } from "./middleware/auth";
 import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
+import { pathEncoding } from "./middleware/path-encoding";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { validationHook } from "./middleware/validation";
@@ -52,6 +53,7 @@ export function createApp() {
       },
     })),
   );
+  app.use("/api/*", pathEncoding());
   // Auth refuses an address that has spent its failed-auth budget before looking its key up.
   app.use("/api/v1/*", except(PUBLIC_PATHS, auth()));
   // After auth: keys are limited by their id, public routes by the client's IP.
