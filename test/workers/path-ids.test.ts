@@ -43,3 +43,61 @@ describe("a well-encoded percent sign", () => {
     expect(res.json.error.message).not.toMatch(/percent-encoding/);
   });
 });
+
+describe("an id in a path that names nothing", () => {
+  const notFound = async (method: string, path: string, body?: unknown) => {
+    const res = await api(method, path, { body });
+    expect(res.status, `${method} ${path}: ${res.text}`).toBe(404);
+    expect(res.json.error.code).toBe("NOT_FOUND");
+  };
+
+  it("is 404 for a media request, whatever its shape", async () => {
+    await notFound("GET", "/api/v1/media/status/media_req_doesnotexist");
+    await notFound("GET", "/api/v1/media/status/media_0000000000000000");
+    await notFound("GET", "/api/v1/media/status/no-such-request");
+    await notFound("DELETE", "/api/v1/media/status/media_req_doesnotexist");
+  });
+
+  it("is 404 for a character, whatever its shape", async () => {
+    for (const id of ["no-such-character", "Not_A_Slug", "with.dot", "%C3%A9lodie"]) {
+      await notFound("GET", `/api/v1/characters/${id}`);
+      await notFound("GET", `/api/v1/characters/${id}/export`);
+      await notFound("PUT", `/api/v1/characters/${id}`, { description: "x" });
+      await notFound("DELETE", `/api/v1/characters/${id}`);
+    }
+  });
+
+  it("is 404 for a key, whatever its shape", async () => {
+    await notFound("DELETE", "/api/v1/keys/key_doesnotexist");
+    await notFound("DELETE", "/api/v1/keys/not-a-key-id");
+  });
+
+  it("is 404 for a session's history, whatever its shape", async () => {
+    for (const id of ["sess-doesnotexist", "has%20space", "%C3%A9t%C3%A9", "%2525ZZ"]) {
+      await notFound("GET", `/api/v1/chat/history/${id}`);
+      await notFound("DELETE", `/api/v1/chat/history/${id}`);
+    }
+  });
+
+  it("is 404 for a message to rate, whatever its shape", async () => {
+    const session = await api("POST", "/api/v1/chat/message", { body: { message: "Hello" } });
+    expect(session.status).toBe(200);
+    for (const id of ["msg_doesnotexist", "not-a-message"]) {
+      await notFound("POST", `/api/v1/chat/messages/${id}/rating`, { session_id: session.json.session_id, rating: 4 });
+    }
+  });
+
+  it("is 400 only when it could never be an id (over 200 characters)", async () => {
+    const long = "a".repeat(201);
+    for (const [method, path] of [
+      ["GET", `/api/v1/characters/${long}`],
+      ["DELETE", `/api/v1/keys/${long}`],
+      ["GET", `/api/v1/media/status/${long}`],
+      ["GET", `/api/v1/chat/history/${long}`],
+    ] as const) {
+      const res = await api(method, path);
+      expect(res.status, path).toBe(400);
+      expect(res.json.error.code).toBe("INVALID_REQUEST");
+    }
+  });
+});
