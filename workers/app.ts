@@ -4,12 +4,15 @@ import { except } from "hono/combine";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./env";
 import { accessLog } from "./middleware/access-log";
+import { assetRateLimit } from "./middleware/asset-rate-limit";
 import { auth } from "./middleware/auth";
 import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
+import { pathEncoding } from "./middleware/path-encoding";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { validationHook } from "./middleware/validation";
+import { webhookAuthLimit } from "./middleware/webhook-auth-limit";
 import { avatarRoutes } from "./routes/assets/avatars";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
@@ -50,6 +53,8 @@ export function createApp() {
       },
     })),
   );
+  app.use("/api/*", pathEncoding());
+  // Auth refuses an address that has spent its failed-auth budget before looking its key up.
   app.use("/api/v1/*", except(PUBLIC_PATHS, auth()));
   // After auth: keys are limited by their id, public routes by the client's IP.
   app.use("/api/v1/*", rateLimit());
@@ -62,6 +67,9 @@ export function createApp() {
   app.route("/api/v1", opsRoutes);
   app.route("/api/v1/media", mediaRoutes);
   // Outside /api/v1, so not behind the API key: webhooks prove themselves, assets are capability URLs.
+  // Webhooks that fail verification spend the address's failed-auth budget; assets have a generous limit.
+  app.use("/webhooks/*", webhookAuthLimit());
+  app.use("/assets/*", assetRateLimit());
   app.route("/webhooks", webhookRoutes);
   // Avatars first: a re-imported card replaces its image under the same path, so they are not immutable.
   app.route("/assets/avatars", avatarRoutes);

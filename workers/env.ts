@@ -1,6 +1,7 @@
 import type { ChatSession } from "./durable-objects/chat-session/chat-session";
 import type { Caller } from "./auth/caller";
 import type { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
+import type { AuthFailureCounter } from "./rate-limit/auth-failure-counter";
 import type { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
 
 /** Bindings and configuration; the names are fixed by ARCHITECTURE.md and documented in .dev.vars.example. */
@@ -10,6 +11,8 @@ export interface Env {
   CHAT_SESSION: DurableObjectNamespace<ChatSession>;
   /** The embedded rate-limit store, used when Upstash is not configured. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Failed authentications per client address, when Upstash is not configured. */
+  AUTH_FAILURES: DurableObjectNamespace<AuthFailureCounter>;
   /** Request counters behind GET /api/v1/metrics (one object). */
   REQUEST_METRICS: DurableObjectNamespace<RequestMetrics>;
   /** Workers AI, the second LLM provider: used when LLM_BASE_URL is unset and the binding exists. */

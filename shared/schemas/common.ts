@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../errors";
 
+/**
+ * An id as a path names it. Anything that could be an id reaches the handler, which answers 404 when it
+ * names nothing (a resource that does not exist is 404, whatever the shape of its id); only input that
+ * could never be an id (empty, over 200 characters) is 400.
+ */
+export const PathId = z.string().min(1).max(200);
+
 /** Session ids are chosen by clients, so they are checked before they name a Durable Object. */
 export const SessionId = z
   .string()

@@ -1,11 +1,15 @@
 import { z } from "zod";
-import { Timestamp } from "./common";
+import { PathId, Timestamp } from "./common";
 
 /** `chat`: a client app (chat, its own sessions and media, reading characters). `admin`: everything. */
 export const Scope = z.enum(["chat", "admin"]);
 export type Scope = z.infer<typeof Scope>;
 
-export const KeyId = z.string().regex(/^key_[A-Za-z0-9]{1,64}$/, "not a key id");
+/** The ids this API gives keys. */
+export const GeneratedKeyId = z.string().regex(/^key_[A-Za-z0-9]{1,64}$/, "not a key id");
+
+/** A key id as a request names it (DELETE /keys/{id}): an unknown one is 404, whatever its shape. */
+export const KeyId = PathId.describe("A key id (key_...)");
 
 export const CreateKeyRequest = z.object({
   name: z.string().trim().min(1).max(100),
@@ -13,7 +17,7 @@ export const CreateKeyRequest = z.object({
 });
 
 export const KeySummary = z.object({
-  id: KeyId,
+  id: GeneratedKeyId,
   name: z.string(),
   scopes: z.array(Scope),
   /** The first characters of the key, enough to recognise it, never enough to use it. */
@@ -25,7 +29,7 @@ export const KeySummary = z.object({
 
 /** The only answer that ever contains the key itself. */
 export const CreatedKey = z.object({
-  id: KeyId,
+  id: GeneratedKeyId,
   key: z.string(),
   name: z.string(),
   scopes: z.array(Scope),
@@ -34,4 +38,4 @@ export const CreatedKey = z.object({
 
 export const KeyList = z.object({ keys: z.array(KeySummary) });
 
-export const RevokedKey = z.object({ id: KeyId, revoked_at: Timestamp });
+export const RevokedKey = z.object({ id: GeneratedKeyId, revoked_at: Timestamp });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CharacterId, SessionId, Timestamp } from "./common";
+import { CharacterId, PathId, SessionId, Timestamp } from "./common";
 
 /** Text to speak or show: non-empty, at most 5000 characters (a few minutes of speech). */
 export const MAX_MEDIA_TEXT_CHARS = 5000;
@@ -45,12 +45,16 @@ export const VideoRequest = z.object({
 });
 export type VideoRequest = z.infer<typeof VideoRequest>;
 
-export const MediaRequestId = z.string().regex(/^media_[A-Za-z0-9]{8,64}$/, "not a media request id");
+/** The ids this API gives media requests. */
+export const GeneratedMediaRequestId = z.string().regex(/^media_[A-Za-z0-9]{8,64}$/, "not a media request id");
+
+/** A media request id as a path names it (/media/status/{request_id}): an unknown one is 404, whatever its shape. */
+export const MediaRequestId = PathId.describe("A media request id (media_...)");
 export const MediaType = z.enum(["voice", "video"]);
 export const MediaStatusValue = z.enum(["queued", "processing", "completed", "failed", "canceled"]);
 
 export const MediaAccepted = z.object({
-  request_id: MediaRequestId,
+  request_id: GeneratedMediaRequestId,
   status: MediaStatusValue,
   media_type: MediaType,
   status_url: z.string(),
@@ -58,7 +62,7 @@ export const MediaAccepted = z.object({
 
 export const VoiceResult = z.object({
   /** Not in the reference's body: lets a client that waited still refer to the job. */
-  request_id: MediaRequestId,
+  request_id: GeneratedMediaRequestId,
   audio_url: z.string(),
   duration_seconds: z.number(),
   file_size_bytes: z.number().int(),
@@ -67,7 +71,7 @@ export const VoiceResult = z.object({
 });
 
 export const VideoResult = z.object({
-  request_id: MediaRequestId,
+  request_id: GeneratedMediaRequestId,
   video_url: z.string(),
   thumbnail_url: z.string().nullable(),
   duration_seconds: z.number(),
@@ -89,7 +93,7 @@ export const MediaResult = z.object({
 export const MediaError = z.object({ code: z.string(), message: z.string() });
 
 export const MediaStatus = z.object({
-  request_id: MediaRequestId,
+  request_id: GeneratedMediaRequestId,
   status: MediaStatusValue,
   progress: z.number().int().min(0).max(100),
   media_type: MediaType,

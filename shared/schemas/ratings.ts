@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
+import { CharacterId, MessageId, PathId, SessionId, Timestamp } from "./common";
 
-export const RateMessageParams = z.object({ message_id: MessageId });
+// A message id of any shape reaches the session, which answers 404 for one it does not hold.
+export const RateMessageParams = z.object({ message_id: PathId.describe("A message id (msg_...)") });
 
 export const RateMessageRequest = z.object({
   session_id: SessionId,

@@ -45,6 +45,6 @@ describe("API keys", () => {
   it("validates key requests", async () => {
     expect((await api("POST", "/api/v1/keys", { body: { name: "" } })).status).toBe(400);
     expect((await api("POST", "/api/v1/keys", { body: { name: "x", scopes: ["root"] } })).status).toBe(400);
-    expect((await api("DELETE", "/api/v1/keys/not-a-key-id")).status).toBe(400);
+    expect((await api("DELETE", "/api/v1/keys/not-a-key-id")).status).toBe(404);
   });
 });

@@ -54,7 +54,7 @@ describe("rating a reply", () => {
     for (const rating of [0, 6, 3.5, "5", null]) {
       expect((await rate(messageId, { session_id: sessionId, rating }, owner.key)).status).toBe(400);
     }
-    expect((await rate("not-an-id", { session_id: sessionId, rating: 5 }, owner.key)).status).toBe(400);
+    expect((await rate("not-an-id", { session_id: sessionId, rating: 5 }, owner.key)).status).toBe(404);
     expect((await rate(messageId, { rating: 5 }, owner.key)).status).toBe(400);
   });
 });

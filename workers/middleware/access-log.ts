@@ -19,7 +19,16 @@ function sessionOf(c: Context<AppEnv>, route: string): string | undefined {
   const pattern = route.replace(/:([A-Za-z_]+)/g, (_, name: string) => (names.push(name), "([^/]+)"));
   const match = new URL(c.req.url).pathname.match(new RegExp(`^${pattern}$`));
   const index = names.indexOf("session_id");
-  return match && index >= 0 ? decodeURIComponent(match[index + 1]!) : undefined;
+  return match && index >= 0 ? safeDecode(match[index + 1]!) : undefined;
+}
+
+// A malformed escape (`%ZZ`) must not throw here: the line would be lost and the answer turned into a 500.
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

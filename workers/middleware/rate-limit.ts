@@ -1,11 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../api-error";
 import type { AppEnv } from "../env";
+import { addressBucket } from "../rate-limit/address-bucket";
 import { rateLimitHeaders } from "../rate-limit/headers";
 import { getRateLimiter } from "../rate-limit/limiter";
+import { clientAddress } from "./client-address";
 
-/** Cloudflare sets CF-Connecting-IP on every request (wrangler dev too); nothing else is trusted. */
-export const clientIp = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "unknown";
+/** CF-Connecting-IP (see client-address.ts); calls from inside share one "unknown" budget. */
+export const clientIp = (c: Context<AppEnv>) => clientAddress(c) ?? "unknown";
 
 /**
  * Per API key (per client IP on public routes), from RATE_LIMIT_PER_MINUTE. Runs after auth, so a
@@ -17,7 +19,7 @@ export const rateLimit = (): MiddlewareHandler<AppEnv> =>
     const limiter = getRateLimiter(c.env, c.executionCtx);
     if (!limiter) return next();
     const caller = c.get("caller");
-    const result = await limiter.limit(caller ? `key:${caller.keyId}` : `ip:${clientIp(c)}`);
+    const result = await limiter.limit(caller ? `key:${caller.keyId}` : `ip:${addressBucket(clientIp(c))}`);
     const headers = rateLimitHeaders(result);
     if (!result.success) {
       // c.header() fields are merged into the error response the error handler builds.

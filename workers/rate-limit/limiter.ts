@@ -39,5 +39,9 @@ export const upstashConfigured = (env: Env) => Boolean(env.UPSTASH_REDIS_REST_UR
 export function getRateLimiter(env: Env, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter | undefined {
   const perMinute = rateLimitPerMinute(env);
   if (perMinute === 0) return undefined;
-  return upstashConfigured(env) ? upstashLimiter(env, perMinute, ctx) : durableObjectLimiter(env, perMinute);
+  return limiterAt(env, perMinute, ctx);
 }
+
+/** The same stores at another rate (the /assets limit); use identifiers of its own kind. */
+export const limiterAt = (env: Env, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter =>
+  upstashConfigured(env) ? upstashLimiter(env, perMinute, ctx) : durableObjectLimiter(env, perMinute);

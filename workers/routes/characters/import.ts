@@ -6,7 +6,7 @@ import { Character } from "../../../shared/schemas/characters";
 import { ApiError } from "../../api-error";
 import { CardError, parseCardFile, parseCardJson, parseCardPng, type ParsedCardFile } from "../../cards/card-file";
 import { cardToCharacter, slugFor } from "../../cards/convert";
-import { getCharacter, getCharacterRow, importCharacter } from "../../db/characters";
+import { deleteCharacter, getCharacter, getCharacterRow, importCharacter } from "../../db/characters";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { requireAdmin } from "../../middleware/auth";
@@ -90,9 +90,19 @@ export const importCharacterRoute = createRouter().openapi(route, async (c) => {
   if (existing && !overwrite) {
     throw new ApiError("CONFLICT", `A character with id ${id} already exists (pass overwrite=true to replace it, or another id)`, { character_id: id });
   }
-  // Everything is checked by now: the image is stored only for a card that will be imported.
-  if (image) await c.env.MEDIA.put(avatarKey(id), image, { httpMetadata: { contentType: "image/png" } });
+  // The row first, the image after: of two imports racing for a new id, the insert decides, and the one
+  // that loses the CONFLICT has written nothing to R2 (the avatar path is shared, so it would replace the
+  // winner's image). The avatar may answer 404 for the moment between the two writes.
   const stored = await importCharacter(db, id, fields, { avatarUrl: image ? avatarPath(id) : undefined, overwrite, now: new Date().toISOString() });
   if (!stored) throw new ApiError("CONFLICT", `A character with id ${id} already exists`, { character_id: id });
+  if (image) {
+    try {
+      await c.env.MEDIA.put(avatarKey(id), image, { httpMetadata: { contentType: "image/png" } });
+    } catch (error) {
+      // A new character whose avatar could not be stored is not imported: the id is free to try again.
+      if (!existing) await deleteCharacter(db, id);
+      throw error;
+    }
+  }
   return c.json((await getCharacter(db, id))!, existing ? 200 : 201);
 });

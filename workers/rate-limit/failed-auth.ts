@@ -1,0 +1,103 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import type { Env } from "../env";
+import { addressBucket } from "./address-bucket";
+import { upstashConfigured } from "./limiter";
+import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
+import { WINDOW_SECONDS, type RateLimitResult } from "./types";
+import { upstashRedis } from "./upstash-limiter";
+
+/**
+ * Failed authentications (a bad or revoked API key, a webhook that fails verification) allowed per
+ * client address (an IPv6 /64) per sliding minute. A person who mistypes a key or a client retrying a
+ * revoked one stays well under it; a guesser gets 20 tries a minute, nothing against keys of ~190 bits.
+ * Always on: RATE_LIMIT_PER_MINUTE=0 turns off request limits, not this protection.
+ */
+export const FAILED_AUTH_PER_MINUTE = 20;
+
+type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
+
+const identifierOf = (ip: string) => `authfail:${addressBucket(ip)}`;
+
+const allowed = (): RateLimitResult => ({
+  success: true,
+  limit: FAILED_AUTH_PER_MINUTE,
+  remaining: FAILED_AUTH_PER_MINUTE,
+  resetSeconds: WINDOW_SECONDS,
+  retryAfterSeconds: 0,
+});
+
+const decided = (success: boolean, remaining: number, resetAt: number): RateLimitResult => {
+  const resetSeconds = Math.max(0, Math.ceil((resetAt - Date.now()) / 1000));
+  return {
+    success,
+    limit: FAILED_AUTH_PER_MINUTE,
+    remaining: Math.max(0, remaining),
+    resetSeconds,
+    retryAfterSeconds: success ? 0 : Math.max(1, resetSeconds),
+  };
+};
+
+// One per isolate and Upstash URL, like the request limiter's (upstash-limiter.ts).
+const upstashCounters = new Map<string, Ratelimit>();
+function upstashCounter(env: Env): Ratelimit {
+  let counter = upstashCounters.get(env.UPSTASH_REDIS_REST_URL!);
+  if (!counter) {
+    counter = new Ratelimit({
+      redis: upstashRedis(env),
+      limiter: Ratelimit.slidingWindow(FAILED_AUTH_PER_MINUTE, `${WINDOW_SECONDS} s`),
+      prefix: "chattr:authfail",
+      analytics: false,
+      timeout: 1000,
+    });
+    upstashCounters.set(env.UPSTASH_REDIS_REST_URL!, counter);
+  }
+  return counter;
+}
+
+const counterObject = (env: Env, identifier: string) => env.AUTH_FAILURES.get(env.AUTH_FAILURES.idFromName(identifier));
+
+/** A store failure lets the caller through, as with the request limiter: auth itself still decides. */
+function failOpen(env: Env, error: unknown): RateLimitResult {
+  if (upstashConfigured(env)) recordRedisFailure(error, "authfail");
+  else console.error(JSON.stringify({ level: "error", msg: "failed-auth store failed: failing open", store: "durable-object", error: String(error) }));
+  return allowed();
+}
+
+/**
+ * Whether the client at `ip` may still try a key: check before looking any key up, so an address
+ * out of budget learns nothing about its guesses. Counts nothing. `success: false` carries the
+ * retry delay. An unknown address (no CF-Connecting-IP: only calls from inside, such as tests and
+ * service bindings; Cloudflare sets it on every request from outside) is not limited.
+ */
+export async function failedAuthBudget(env: Env, ip: string | undefined): Promise<RateLimitResult> {
+  if (!ip) return allowed();
+  const identifier = identifierOf(ip);
+  try {
+    if (upstashConfigured(env)) {
+      const { remaining, reset } = await upstashCounter(env).getRemaining(identifier);
+      recordRedisSuccess();
+      return decided(remaining > 0, remaining, reset);
+    }
+    const decision = await counterObject(env, identifier).peek(FAILED_AUTH_PER_MINUTE, WINDOW_SECONDS * 1000);
+    return decided(decision.success, decision.remaining, decision.resetAt);
+  } catch (error) {
+    return failOpen(env, error);
+  }
+}
+
+/** Counts one failed authentication of the client at `ip` (nothing for an unknown address). */
+export async function recordFailedAuth(env: Env, ip: string | undefined, ctx?: WaitUntil): Promise<void> {
+  if (!ip) return;
+  const identifier = identifierOf(ip);
+  try {
+    if (upstashConfigured(env)) {
+      const result = await upstashCounter(env).limit(identifier);
+      ctx?.waitUntil(result.pending.catch(() => undefined));
+      if (result.reason === "timeout") recordRedisFailure(new Error("no answer within 1000 ms"), "authfail");
+      return;
+    }
+    await counterObject(env, identifier).hit(FAILED_AUTH_PER_MINUTE, WINDOW_SECONDS * 1000);
+  } catch (error) {
+    failOpen(env, error);
+  }
+}
