@@ -1,10 +1,12 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../shared/schemas/realtime";
 import { ADMIN_KEY, api, createKey, fullHistory, send } from "../support/api";
 import { env } from "../support/env";
 import { connect, ofType } from "../support/ws";
 
+const worker = (exports as unknown as { default: Fetcher }).default;
 const stubOf = (sessionId: string) => env.CHAT_SESSION.get(env.CHAT_SESSION.idFromName(sessionId));
 
 describe("a socket hears only its key's sessions", () => {
@@ -101,5 +103,31 @@ describe("clearing history", () => {
     expect(await fullHistory("sec-cleared")).toEqual([]);
     socket.ws.close(1000);
     later.ws.close(1000);
+  });
+});
+
+describe("guessing keys over the WebSocket", () => {
+  it("limits failed auth frames by the client's address, before trying the key", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const tryKey = async (token: string) => {
+      const res = await worker.fetch("http://localhost/api/v1/ws/chat?session_id=sec-guessing", { headers: { Upgrade: "websocket", "CF-Connecting-IP": ip } });
+      const ws = res.webSocket!;
+      ws.accept();
+      const frame = new Promise<any>((resolve) => ws.addEventListener("message", (event) => resolve(JSON.parse(event.data as string))));
+      ws.send(JSON.stringify({ type: "auth", token, session_id: "sec-guessing" }));
+      const first = await frame;
+      ws.close(1000);
+      return first;
+    };
+    let failures = 0;
+    for (let answer = await tryKey("chk_guess_0"); answer.code === "UNAUTHORIZED"; answer = await tryKey(`chk_guess_${failures}`)) {
+      failures++;
+      expect(failures).toBeLessThan(40);
+    }
+    // At least the budget of 20 got through (a minute boundary may add a few), then even the right key is refused.
+    expect(failures).toBeGreaterThanOrEqual(20);
+    const refused = await tryKey(ADMIN_KEY);
+    expect(refused).toMatchObject({ type: "error", code: "RATE_LIMIT_EXCEEDED" });
+    expect(refused.retry_after_seconds).toBeGreaterThanOrEqual(1);
   });
 });

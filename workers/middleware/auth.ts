@@ -6,9 +6,6 @@ import type { AppEnv } from "../env";
 import { rateLimitHeaders } from "../rate-limit/headers";
 import { clientAddress } from "./client-address";
 
-// Kept here too: the chat session's WebSocket code imports it from this module.
-export { authenticate, authenticateFrom } from "../auth/authenticate";
-
 /** Bearer API keys. Sets `caller`; the key itself never leaves this function. */
 export const auth = (): MiddlewareHandler<AppEnv> =>
   async function auth(c, next) {

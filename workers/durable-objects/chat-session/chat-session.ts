@@ -10,7 +10,7 @@ import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import { registerSocketSession } from "../../db/socket-sessions";
 import type { Env } from "../../env";
-import { authenticate } from "../../middleware/auth";
+import { authenticateFrom } from "../../auth/authenticate";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
 import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
@@ -125,7 +125,7 @@ export class ChatSession extends DurableObject<Env> {
     // Nothing is stored until the socket authenticates: the session id waits in the socket's state.
     const sessionId = new URL(request.url).searchParams.get("session_id") ?? undefined;
     const { 0: client, 1: server } = new WebSocketPair();
-    this.sockets.accept(server, sessionId);
+    this.sockets.accept(server, sessionId, request.headers.get("CF-Connecting-IP") || undefined);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -178,7 +178,10 @@ export class ChatSession extends DurableObject<Env> {
     if (!sessionId || (bound && sessionId !== bound)) {
       return send(ws, errorFrame("INVALID_REQUEST", `This socket is connected to session ${bound}; auth named ${frame.session_id}`));
     }
-    const caller = await authenticate(this.env, frame.token);
+    const outcome = await authenticateFrom(this.env, state.ip, frame.token, this.ctx);
+    // Out of failed-auth budget: the key was not even tried; the socket may try again after the delay.
+    if (!outcome.ok && outcome.code === "RATE_LIMIT_EXCEEDED") return send(ws, rateLimitErrorFrame(outcome.limit));
+    const caller = outcome.ok ? outcome.caller : undefined;
     const refuse = (denied: Denied) => {
       send(ws, errorFrame(denied.code, denied.message));
       ws.close(denied.code === "UNAUTHORIZED" ? CLOSE_CODES.UNAUTHORIZED : CLOSE_CODES.FORBIDDEN, denied.message);

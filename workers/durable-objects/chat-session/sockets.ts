@@ -7,6 +7,8 @@ export interface SocketState {
   connectedAt: number;
   /** The session the socket was opened for (`?session_id=`), if it named one. */
   sessionId?: string;
+  /** The client's address (CF-Connecting-IP), for the failed-authentication limit. */
+  ip?: string;
   caller?: Caller;
 }
 
@@ -32,9 +34,9 @@ export class Sockets {
    * authenticates). The auth deadline is an in-memory timer, not an alarm; a pending timer also keeps
    * the object awake, so it runs only while some socket has yet to authenticate.
    */
-  accept(ws: WebSocket, sessionId: string | undefined): void {
+  accept(ws: WebSocket, sessionId: string | undefined, ip: string | undefined): void {
     this.ctx.acceptWebSocket(ws);
-    setState(ws, { connectedAt: Date.now(), ...(sessionId ? { sessionId } : {}) });
+    setState(ws, { connectedAt: Date.now(), ...(sessionId ? { sessionId } : {}), ...(ip ? { ip } : {}) });
     this.watchAuthDeadlines();
   }
 

@@ -3,6 +3,7 @@ import { SessionId } from "../../../shared/schemas/common";
 import { ApiError } from "../../api-error";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import { createRouter, errorResponses } from "../openapi";
+import { clientAddress } from "../../middleware/client-address";
 import { lobby } from "./lobby";
 
 const route = createRoute({
@@ -27,6 +28,6 @@ export const wsRoutes = createRouter().openapi(route, (c) => {
     throw new ApiError("INVALID_REQUEST", "This endpoint speaks WebSocket: connect with an Upgrade: websocket request");
   }
   const { session_id } = c.req.valid("query");
-  if (session_id === undefined) return lobby(c.env);
+  if (session_id === undefined) return lobby(c.env, clientAddress(c));
   return sessionStub(c.env, session_id).fetch(c.req.raw);
 });

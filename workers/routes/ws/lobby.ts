@@ -15,7 +15,7 @@ const sendable = (code: number) => (code === 1000 || (code >= 3000 && code < 500
  * alive for the connection's life; clients that pass `?session_id=` skip the lobby and connect to the
  * Durable Object directly, where idle sockets hibernate.
  */
-export function lobby(env: Env): Response {
+export function lobby(env: Env, ip: string | undefined): Response {
   const { 0: client, 1: socket } = new WebSocketPair();
   socket.accept();
   const buffered: (string | ArrayBuffer)[] = [];
@@ -31,7 +31,7 @@ export function lobby(env: Env): Response {
     if (parsed.frame.type !== "auth") return socket.send(JSON.stringify(errorFrame("UNAUTHORIZED", "Send an auth frame before anything else")));
     connecting = true;
     const sessionId = parsed.frame.session_id ?? randomId("sess_");
-    void connect(env, sessionId).then(
+    void connect(env, sessionId, ip).then(
       (ws) => {
         clearTimeout(timer);
         upstream = ws;
@@ -50,9 +50,10 @@ export function lobby(env: Env): Response {
   return new Response(null, { status: 101, webSocket: client });
 }
 
-async function connect(env: Env, sessionId: string): Promise<WebSocket> {
+async function connect(env: Env, sessionId: string, ip: string | undefined): Promise<WebSocket> {
   const url = `https://session.internal/ws?session_id=${encodeURIComponent(sessionId)}`;
-  const response = await sessionStub(env, sessionId).fetch(url, { headers: { Upgrade: "websocket" } });
+  const headers: Record<string, string> = { Upgrade: "websocket", ...(ip ? { "CF-Connecting-IP": ip } : {}) };
+  const response = await sessionStub(env, sessionId).fetch(url, { headers });
   const ws = response.webSocket;
   if (!ws) throw new Error(`session refused the socket: ${response.status}`);
   ws.accept();
