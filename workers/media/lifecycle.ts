@@ -6,7 +6,7 @@
  * and two deliveries of one event write once.
  */
 import { advance, isTerminal, progressFromLogs, statusOfPrediction, type JobState } from "../../gpu-jobs/job-machine";
-import { MediaFileError, probeMp4, probeWav } from "../../gpu-jobs/media-files";
+import { MediaFileError, probeStoredMp4, probeStoredWav } from "../../gpu-jobs/media-files";
 import { talkingHeadCall } from "../../gpu-jobs/models";
 import { selectProvider } from "../../gpu-jobs/providers/select";
 import { firstOutputUrl, ProviderError, type Prediction, type SubmitRequest } from "../../gpu-jobs/providers/types";
@@ -16,10 +16,11 @@ import type { MediaRequestRow } from "../db/schema";
 import { sessionStub } from "../durable-objects/chat-session/session-stub";
 import type { Env } from "../env";
 import { assetPath, audioKey, IMMUTABLE, resultKey, thumbnailKey } from "./assets";
+import { openOutput } from "./output-source";
 import { dependentsOf, getJob, moveJob, touchJob, type NewJob } from "./store";
+import { rangeReader, storeOutput } from "./store-output";
 
 const SUBMIT_ATTEMPTS = 3;
-const MAX_OUTPUT_BYTES = 200 * 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => new Date().toISOString();
 
@@ -135,53 +136,45 @@ export async function resumeFinalize(env: Env, id: string, prediction: Predictio
   if (row?.status === "finalizing" && statusOfPrediction(prediction.status) === "finalizing") await finalize(env, row, prediction, "reconcile");
 }
 
-async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
-  if (url.startsWith("data:")) {
-    const comma = url.indexOf(",");
-    if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw new MediaFileError("the output data URI is not base64");
-    return Uint8Array.from(atob(url.slice(comma + 1)), (c) => c.charCodeAt(0));
-  }
-  if (!/^https?:\/\//.test(url)) throw new MediaFileError("the output is not an http(s) or data URL");
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw new MediaFileError(`the output could not be fetched: ${(error as Error).name === "TimeoutError" ? "timed out" : "unreachable"}`);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new MediaFileError(`the output could not be fetched (HTTP ${response.status})`);
-  }
-  const length = Number(response.headers.get("Content-Length") ?? 0);
-  if (length > MAX_OUTPUT_BYTES) throw new MediaFileError(`the output is larger than ${MAX_OUTPUT_BYTES} bytes`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Copies the output into R2, measured from the file itself, and completes the job. */
+/** Copies the output into R2 (streamed, capped), measures it from its headers, and completes the job. */
 async function finalize(env: Env, row: MediaRequestRow, prediction: Prediction, source: string): Promise<void> {
   const url = firstOutputUrl(prediction.output);
+  const written: string[] = [];
+  const put = (key: string, body: Uint8Array, contentType: string) =>
+    env.MEDIA.put(key, body, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
   try {
     if (!url) throw new MediaFileError("the model finished without an output file");
-    const bytes = await download(url, Number(env.GPU_TIMEOUT_MS) || 60_000);
-    const put = (key: string, body: Uint8Array, contentType: string) =>
-      env.MEDIA.put(key, body, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
-    const fields: Partial<NewJob> = { fileSizeBytes: bytes.length, completedAt: now(), outputUrl: /^https?:/.test(url) ? url : null };
+    const output = await openOutput(env, url, Number(env.GPU_TIMEOUT_MS) || 60_000);
+    const key = resultKey(row);
+    const contentType = row.mediaType === "voice" ? "audio/wav" : "video/mp4";
+    written.push(key);
+    const size = await storeOutput(env.MEDIA, key, output, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
+    const fields: Partial<NewJob> = { fileSizeBytes: size, completedAt: now(), outputUrl: /^https?:/.test(url) ? url : null };
     if (row.mediaType === "voice") {
-      const facts = await probeWav(bytes);
-      await put(resultKey(row), bytes, facts.contentType);
+      const facts = await probeStoredWav(size, rangeReader(env.MEDIA, key));
       Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format });
     } else {
-      const facts = probeMp4(bytes);
-      await put(resultKey(row), bytes, facts.contentType);
-      if (facts.firstFrameJpeg) await put(thumbnailKey(row.assetName), facts.firstFrameJpeg, "image/jpeg");
+      const facts = await probeStoredMp4(size, rangeReader(env.MEDIA, key));
+      if (facts.firstFrameJpeg) {
+        written.push(thumbnailKey(row.assetName));
+        await put(thumbnailKey(row.assetName), facts.firstFrameJpeg, "image/jpeg");
+      }
       Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format, resolution: `${facts.width}x${facts.height}`, hasThumbnail: !!facts.firstFrameJpeg });
     }
     const moved = await move(env, row.id, () => ({ status: "completed", progress: 100, fields }), source);
-    if (moved) await settle(env, moved);
+    if (moved) return settle(env, moved);
+    // The job ended otherwise while we copied (canceled, its session forgotten): its files must not stay public.
+    await discardUnlessCompleted(env, row.id, written);
   } catch (error) {
     if (!(error instanceof MediaFileError)) throw error;
+    await discardUnlessCompleted(env, row.id, written);
     await failJob(env, row.id, "SERVICE_UNAVAILABLE", `The model's output is unusable: ${error.message}`, source);
   }
+}
+
+// A second copier (the reconciler resuming a silent finalize) may have completed the job with these very keys.
+async function discardUnlessCompleted(env: Env, id: string, keys: string[]): Promise<void> {
+  if (keys.length && (await getJob(getDb(env.DB), id))?.status !== "completed") await env.MEDIA.delete(keys);
 }
 
 /** What a finished job puts on its chat message (values are plain, as the Durable Object stores them). */
