@@ -1,6 +1,7 @@
 /**
  * What a provider's output may cost us: only its delivery hosts are fetched (no redirect elsewhere), a
- * file is streamed into R2 and cut off at a cap well under the isolate's memory.
+ * file is streamed into R2 and cut off at a cap well under the isolate's memory, and the provider's
+ * own error text stays in our logs.
  */
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
@@ -74,5 +75,23 @@ describe("output size", () => {
     const done = (await waitForStatus(res.json.request_id, terminal)).at(-1);
     expect(done.status).toBe("failed");
     expect(await stored(res.json.request_id)).toBeNull();
+  });
+});
+
+describe("provider error text", () => {
+  it("a model's own error message stays in the log, with the request id; the client gets a generic one", async () => {
+    const errors = vi.spyOn(console, "error");
+    await drainWebhooks();
+    const res = await api("POST", "/api/v1/media/voice", { body: { text: "[[fail]] tell me why" } });
+    const id = res.json.request_id as string;
+    const done = (await waitForStatus(id, terminal)).at(-1);
+    expect(done.status).toBe("failed");
+    expect(done.error.code).toBe("SERVICE_UNAVAILABLE");
+    expect(done.error.message).not.toMatch(/emulated model failure/);
+    expect(done.error.message).toMatch(/model/i);
+    const logged = errors.mock.calls.map((call) => String(call[0])).find((line) => line.includes(id) && line.includes("emulated model failure"));
+    expect(logged, "the detail, logged with the request id").toBeDefined();
+    expect(JSON.parse(logged!)).toMatchObject({ level: "error", request_id: id });
+    errors.mockRestore();
   });
 });

@@ -21,6 +21,9 @@ import { dependentsOf, getJob, moveJob, touchJob, type NewJob } from "./store";
 import { rangeReader, storeOutput } from "./store-output";
 
 const SUBMIT_ATTEMPTS = 3;
+// What clients read when the provider's side failed; the provider's own words go to the log only.
+export const MODEL_FAILED = "The model could not generate this media";
+export const OUTPUT_UNUSABLE = "The model's output could not be used";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => new Date().toISOString();
 
@@ -47,7 +50,9 @@ async function move(
   return undefined;
 }
 
-export async function failJob(env: Env, id: string, code: string, message: string, source: string): Promise<void> {
+/** Fails a job with `message` for clients; `detail` (e.g. the provider's error text) is logged with the request id. */
+export async function failJob(env: Env, id: string, code: string, message: string, source: string, detail?: string): Promise<void> {
+  if (detail !== undefined) console.error(JSON.stringify({ level: "error", event: "media_job_failed", request_id: id, source, message, detail: detail.slice(0, 2000) }));
   const moved = await move(env, id, () => ({ status: "failed", progress: 0, fields: { errorCode: code, errorMessage: message, completedAt: now() } }), source);
   if (moved) await settle(env, moved);
 }
@@ -104,8 +109,7 @@ export async function applyPrediction(env: Env, id: string, prediction: Predicti
   const mapped = statusOfPrediction(prediction.status);
   if (!mapped) return;
   if (mapped === "failed") {
-    const reason = String(prediction.error ?? "no reason given").slice(0, 300);
-    return failJob(env, id, "SERVICE_UNAVAILABLE", `The model failed: ${reason}`, source);
+    return failJob(env, id, "SERVICE_UNAVAILABLE", MODEL_FAILED, source, `the model failed: ${String(prediction.error ?? "no reason given")}`);
   }
   if (mapped === "canceled") {
     const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now() } }), source);
@@ -168,7 +172,7 @@ async function finalize(env: Env, row: MediaRequestRow, prediction: Prediction, 
   } catch (error) {
     if (!(error instanceof MediaFileError)) throw error;
     await discardUnlessCompleted(env, row.id, written);
-    await failJob(env, row.id, "SERVICE_UNAVAILABLE", `The model's output is unusable: ${error.message}`, source);
+    await failJob(env, row.id, "SERVICE_UNAVAILABLE", OUTPUT_UNUSABLE, source, error.message);
   }
 }
 
