@@ -45,7 +45,8 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
         continue;
       }
       if (!row.predictionId) {
-        if (row.status === "queued") await submitJob(env, row.id);
+        // Claimed in D1 first: an overlapping run, or a submitter still at work, does not send it twice.
+        if (row.status === "queued") await submitJob(env, row.id, now);
         continue;
       }
       const provider = selectProvider(env, row.provider);
