@@ -73,6 +73,22 @@ export async function cancelJob(env: Env, id: string, source: string): Promise<M
   return getJob(db, id);
 }
 
+/**
+ * Ends an unfinished job as canceled with a reason, at the provider too, without settling it: for jobs
+ * whose chat message is gone (forgetSessionMedia), so there is nothing to attach and nothing to chain.
+ * A job that finished meanwhile stays as it is.
+ */
+export async function stopJob(env: Env, id: string, reason: string, source: string): Promise<void> {
+  const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now(), errorCode: "CANCELED", errorMessage: reason } }), source);
+  if (!moved?.predictionId) return; // not sent yet: a create still on its way is canceled when it lands (adopt)
+  try {
+    await selectProvider(env, moved.provider)?.cancel(moved.predictionId);
+  } catch (error) {
+    // Best effort: the job is canceled on our side whatever the provider answers, and its webhooks change nothing.
+    console.warn(JSON.stringify({ level: "warn", event: "provider_cancel_failed", request_id: id, error: String(error) }));
+  }
+}
+
 function submitRequest(env: Env, row: MediaRequestRow, webhookUrl: string): SubmitRequest {
   return { jobId: row.id, call: { kind: row.kind, model: row.model, input: row.input ?? {} }, webhookUrl };
 }

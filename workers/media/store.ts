@@ -109,6 +109,8 @@ export const openJobsToReconcile = (db: Db, nowIso: string, staleBefore: string,
     .orderBy(asc(mediaRequests.lastEventAt))
     .limit(limit);
 
+export const jobsOfSession = (db: Db, sessionId: string) => db.select().from(mediaRequests).where(eq(mediaRequests.sessionId, sessionId));
+
 export const jobsOfMessage = (db: Db, messageId: string) =>
   db.select().from(mediaRequests).where(and(isNotNull(mediaRequests.messageId), eq(mediaRequests.messageId, messageId)));
 

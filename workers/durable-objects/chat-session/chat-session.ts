@@ -9,6 +9,7 @@ import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import type { Env } from "../../env";
 import { authenticate } from "../../middleware/auth";
+import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
 import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
@@ -102,6 +103,7 @@ export class ChatSession extends DurableObject<Env> {
       const denied = this.authorize(caller, { claim: false });
       if (denied) return denied;
       this.store.clear();
+      await forgetSessionMedia(this.env, this.store.getMeta("session_id") ?? ""); // awaited: when DELETE answers, the session's jobs are stopped and its files gone
       return { ok: true, value: { cleared_at: new Date().toISOString() } };
     });
   }
