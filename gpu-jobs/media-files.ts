@@ -1,9 +1,10 @@
 /**
  * Reads what a generated file really is: duration and size from the bytes, never from the provider's
  * word. WAV through music-metadata; MP4 through mp4box (GPAC's parser), which also yields the frame
- * size and, for Motion-JPEG video, the first frame as a ready-made JPEG thumbnail.
+ * size and, for Motion-JPEG video, the first frame as a ready-made JPEG thumbnail. A stored file is
+ * probed from its headers only (the WAV's first bytes, the MP4's ftyp and moov boxes), read by range.
  */
-import { parseBuffer } from "music-metadata";
+import { parseWebStream } from "music-metadata";
 import { createFile, MP4BoxBuffer } from "mp4box";
 
 export interface AudioFacts {
@@ -26,16 +27,77 @@ export interface VideoFacts {
 
 export class MediaFileError extends Error {}
 
-export async function probeWav(bytes: Uint8Array): Promise<AudioFacts> {
+/** `length` bytes of a stored file from `offset` (fewer at its end). */
+export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** Bytes of a WAV's start that hold its header (fmt and the data chunk's size) in every variant we meet. */
+export const WAV_HEADER_BYTES = 64 * 1024;
+// A moov box is the MP4's index: kilobytes for a short clip; more than this is not a file we made.
+const MAX_MOOV_BYTES = 8 * 1024 * 1024;
+const MAX_TOP_LEVEL_BOXES = 64;
+const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
+
+/** A WAV's facts from its first bytes (the whole file, or its header and the file's full size). */
+export async function probeWav(bytes: Uint8Array, size = bytes.length): Promise<AudioFacts> {
   const riff = String.fromCharCode(...bytes.subarray(0, 4));
   const wave = String.fromCharCode(...bytes.subarray(8, 12));
   if (riff !== "RIFF" || wave !== "WAVE") throw new MediaFileError("the output is not a WAV file");
-  const { format } = await parseBuffer(bytes, { mimeType: "audio/wav", size: bytes.length }, { duration: true });
+  // Given the file's size, music-metadata takes the duration from the data chunk's header and skips the samples.
+  const header = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  const { format } = await parseWebStream(header, { mimeType: "audio/wav", size }, { duration: true, skipPostHeaders: true });
   if (!format.duration || !format.sampleRate) throw new MediaFileError("the WAV file has no readable duration");
   return { format: "wav", contentType: "audio/wav", durationSeconds: round(format.duration), sampleRate: format.sampleRate };
 }
 
+export async function probeStoredWav(size: number, read: ReadRange): Promise<AudioFacts> {
+  return probeWav(await read(0, Math.min(size, WAV_HEADER_BYTES)), size);
+}
+
+/**
+ * An MP4's facts from its headers: the top-level boxes are walked by range reads to find ftyp and moov
+ * (before or after mdat), and only those are parsed; the first frame is read by range for the thumbnail.
+ */
+export async function probeStoredMp4(size: number, read: ReadRange): Promise<VideoFacts> {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (let boxes = 0; offset + 8 <= size && boxes < MAX_TOP_LEVEL_BOXES; boxes++) {
+    const head = await read(offset, Math.min(16, size - offset));
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const type = String.fromCharCode(...head.subarray(4, 8));
+    let boxSize = view.getUint32(0);
+    if (boxSize === 1 && head.length >= 16) boxSize = Number(view.getBigUint64(8));
+    else if (boxSize === 0) boxSize = size - offset;
+    if (boxSize < 8 || offset + boxSize > size) break;
+    if (type === "ftyp" || type === "moov") {
+      if (boxSize > MAX_MOOV_BYTES) throw new MediaFileError(`the MP4's ${type} box is larger than ${MAX_MOOV_BYTES} bytes`);
+      parts.push(await read(offset, boxSize));
+      if (type === "moov") break;
+    }
+    offset += boxSize;
+  }
+  const header = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  parts.reduce((at, part) => (header.set(part, at), at + part.length), 0);
+  const { facts, firstFrame } = probeMp4Header(header);
+  if (!firstFrame || firstFrame.offset + firstFrame.size > size || firstFrame.size > MAX_THUMBNAIL_BYTES) return facts;
+  const frame = await read(firstFrame.offset, firstFrame.size);
+  return frame[0] === 0xff && frame[1] === 0xd8 ? { ...facts, firstFrameJpeg: frame } : facts;
+}
+
+/** A whole MP4 in memory (tests, and files we make). */
 export function probeMp4(bytes: Uint8Array): VideoFacts {
+  const { facts, firstFrame } = probeMp4Header(bytes);
+  if (!firstFrame || firstFrame.offset + firstFrame.size > bytes.length) return facts;
+  const frame = bytes.subarray(firstFrame.offset, firstFrame.offset + firstFrame.size);
+  return frame[0] === 0xff && frame[1] === 0xd8 ? { ...facts, firstFrameJpeg: frame.slice() } : facts;
+}
+
+/** Parses ftyp and moov (the rest may be missing); sample offsets stay those of the whole file. */
+function probeMp4Header(bytes: Uint8Array): { facts: VideoFacts; firstFrame?: { offset: number; size: number } } {
   const file = createFile();
   let error: string | undefined;
   file.onError = (_module: string, message: string) => (error = message);
@@ -47,22 +109,17 @@ export function probeMp4(bytes: Uint8Array): VideoFacts {
   const track = info.videoTracks[0];
   if (!track?.video) throw new MediaFileError("the MP4 file has no video track");
   const durationSeconds = info.timescale ? info.duration / info.timescale : track.duration / track.timescale;
-  let firstFrameJpeg: Uint8Array | undefined;
-  if (isMotionJpeg(file, track.id, track.codec)) {
-    const first = file.getTrackSamplesInfo(track.id)[0];
-    if (first && first.offset + first.size <= bytes.length) {
-      const frame = bytes.subarray(first.offset, first.offset + first.size);
-      if (frame[0] === 0xff && frame[1] === 0xd8) firstFrameJpeg = frame.slice();
-    }
-  }
+  const first = isMotionJpeg(file, track.id, track.codec) ? file.getTrackSamplesInfo(track.id)[0] : undefined;
   return {
-    format: "mp4",
-    contentType: "video/mp4",
-    durationSeconds: round(durationSeconds),
-    width: track.video.width,
-    height: track.video.height,
-    codec: track.codec,
-    firstFrameJpeg,
+    facts: {
+      format: "mp4",
+      contentType: "video/mp4",
+      durationSeconds: round(durationSeconds),
+      width: track.video.width,
+      height: track.video.height,
+      codec: track.codec,
+    },
+    firstFrame: first ? { offset: first.offset, size: first.size } : undefined,
   };
 }
 

@@ -10,6 +10,22 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { digestsEqual, hashApiKey } from "../workers/auth/api-keys";
 
+// Standard Webhooks' tolerance either way (the library checks it again, with the signature).
+const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * What is wrong with a Replicate webhook's signature headers, from the headers alone (missing, or a
+ * timestamp outside the window), or undefined: checked before the body is read, which costs memory.
+ */
+export function replicateHeadersProblem(headers: Headers, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+  const missing = ["webhook-id", "webhook-timestamp", "webhook-signature"].filter((name) => !headers.get(name));
+  if (missing.length) return `missing ${missing.join(", ")}`;
+  const timestamp = Number(headers.get("webhook-timestamp"));
+  if (!Number.isInteger(timestamp)) return "the timestamp is not a number of seconds";
+  if (Math.abs(nowSeconds - timestamp) > TIMESTAMP_TOLERANCE_SECONDS) return "the timestamp is outside the 5-minute window";
+  return undefined;
+}
+
 export type Verified = { ok: true; webhookId: string; payload: unknown } | { ok: false; reason: string };
 
 export function verifyReplicateWebhook(secret: string, headers: Headers, body: string): Verified {

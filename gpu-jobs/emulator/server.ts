@@ -12,7 +12,10 @@
  * and hand each signed request to the Worker themselves.
  * Faults, by a marker anywhere in the input: [[submit-fail]] (503 on create), [[flaky]] (503 on the
  * first create only), [[fail]] (the model fails), [[hang]] (never finishes), [[no-webhook]] (finishes
- * silently), [[gone]] (the output URL answers 404), [[slow-submit]] (create answers after 20 s).
+ * silently), [[gone]] (the output URL answers 404), [[slow-submit]] (create answers after 20 s),
+ * [[lost-answer]] (the prediction is created but the connection drops before the answer), [[huge]] (the
+ * output is a 40 MiB WAV sent without Content-Length), [[redirect]] (the output URL redirects to another
+ * origin, `localhost` in place of `127.0.0.1`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -76,6 +79,42 @@ async function readJson(req: IncomingMessage): Promise<any> {
   return text ? JSON.parse(text) : {};
 }
 
+const HUGE_BYTES = 40 * 1024 * 1024;
+
+/** A 40 MiB WAV, chunked (no Content-Length): a header that says so, then silence, made as it is sent. */
+function sendHuge(res: ServerResponse) {
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(HUGE_BYTES - 8, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(24_000, 24);
+  header.writeUInt32LE(48_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(HUGE_BYTES - 44, 40);
+  res.writeHead(200, { "Content-Type": "audio/wav" });
+  const chunk = Buffer.alloc(256 * 1024);
+  let sent = 0;
+  const more = () => {
+    if (sent === 0) {
+      res.write(header);
+      sent = header.length;
+    }
+    while (sent < HUGE_BYTES && !res.destroyed) {
+      const piece = chunk.subarray(0, Math.min(chunk.length, HUGE_BYTES - sent));
+      sent += piece.length;
+      if (!res.write(piece)) return void res.once("drain", more);
+    }
+    res.end();
+  };
+  res.on("close", () => (sent = HUGE_BYTES));
+  more();
+}
+
 function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify(body));
@@ -105,6 +144,7 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
     started_at: p.started_at,
     completed_at: p.completed_at,
     urls: { get: `${base}/v1/predictions/${p.id}`, cancel: `${base}/v1/predictions/${p.id}/cancel` },
+    webhook: p.webhook,
     metrics: p.completed_at && p.started_at ? { predict_time: (Date.parse(p.completed_at) - Date.parse(p.started_at)) / 1000 } : {},
   });
 
@@ -189,7 +229,14 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
       const file = await produce(p);
       const name = `${p.id}.${file.type === "video/mp4" ? "mp4" : "wav"}`;
       if (!marker("[[gone]]")) files.set(name, file);
-      p.output = p.api === "cog" ? `data:${file.type};base64,${Buffer.from(file.bytes).toString("base64")}` : `${base}/files/${name}`;
+      p.output =
+        p.api === "cog"
+          ? `data:${file.type};base64,${Buffer.from(file.bytes).toString("base64")}`
+          : marker("[[huge]]")
+            ? `${base}/huge/${name}`
+            : marker("[[redirect]]")
+              ? `${base}/redirect/${name}`
+              : `${base}/files/${name}`;
       p.status = "succeeded";
       emit(p, "output");
     }
@@ -206,6 +253,8 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
     if (key.includes("[[slow-submit]]")) await sleep(20_000);
     predictions.set(p.id, p);
     run(p).catch((e) => log(`run ${p.id} crashed: ${e}`));
+    // Created, but the caller never hears so: what a timeout or a dropped connection looks like.
+    if (key.includes("[[lost-answer]]")) return void res.destroy();
     send(res, status, publicView(p));
   }
 
@@ -226,6 +275,13 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
     events: body.webhook_events_filter ?? (api === "cog" ? ["start", "output", "logs", "completed"] : ["start", "output", "logs", "completed"]),
   });
 
+  /** Replicate's list: newest first, 100 a page, `next` the URL of the page after. */
+  function listPage(cursor: number) {
+    const all = [...predictions.values()].filter((p) => p.api === "replicate").reverse();
+    const page = all.slice(cursor, cursor + 100);
+    return { previous: null, next: cursor + 100 < all.length ? `${base}/v1/predictions?cursor=${cursor + 100}` : null, results: page.map(publicView) };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", base);
     const path = url.pathname;
@@ -234,6 +290,11 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
       if (!file) return send(res, 404, { detail: "Not found" });
       res.writeHead(200, { "Content-Type": file.type, "Content-Length": file.bytes.length });
       return res.end(file.bytes);
+    }
+    if (path.startsWith("/huge/")) return sendHuge(res);
+    if (path.startsWith("/redirect/")) {
+      res.writeHead(302, { Location: `${base.replace("127.0.0.1", "localhost")}/files/${path.slice("/redirect/".length)}` });
+      return res.end();
     }
     if (path === "/__emulator/webhooks") {
       const after = Number(url.searchParams.get("after") ?? 0);
@@ -274,6 +335,7 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
       const [model, version] = String(body.version ?? "").includes(":") ? String(body.version).split(":") : ["unknown/model", String(body.version)];
       return create(newPrediction("replicate", id(), model!, version!, body), res, 201);
     }
+    if (path === "/v1/predictions" && req.method === "GET") return send(res, 200, listPage(Number(url.searchParams.get("cursor") ?? 0)));
     const one = path.match(/^\/v1\/predictions\/([A-Za-z0-9]+)(\/cancel)?$/);
     if (one) {
       const p = predictions.get(one[1]!);

@@ -18,6 +18,17 @@ export interface ReplicateConfig {
 const EVENTS = ["start", "logs", "completed"] as const;
 
 const LOCAL_ERROR = "x-chattr-local-error";
+// Pages of 100 predictions searched for a lost create: the account's latest 500.
+const FIND_PAGES = 5;
+
+// Key order aside, the same input (for a list without webhook URLs).
+const sameInput = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+const sorted = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(sorted)
+    : value && typeof value === "object"
+      ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, sorted(v)]))
+      : value;
 const statusOf = (error: unknown) => (error as { response?: Response }).response?.status;
 
 function wrap(error: unknown, what: string): ProviderError {
@@ -59,6 +70,23 @@ export function replicateProvider(config: ReplicateConfig): GpuProvider {
         return (await client.predictions.create({ ...target, input: call.input, webhook: webhookUrl, webhook_events_filter: [...EVENTS] })) as Prediction;
       } catch (error) {
         throw wrap(error, "prediction create");
+      }
+    },
+    async find(request: SubmitRequest, since: string): Promise<Prediction | undefined> {
+      // Replicate has no idempotency key: its list (newest first) is searched for our webhook URL, which
+      // names the job, back to the job's creation (a minute's slack for clocks).
+      const oldest = Date.parse(since) - 60_000;
+      try {
+        let pages = 0;
+        for await (const page of client.paginate(() => client.predictions.list())) {
+          const found = page.find((p) => p.webhook === request.webhookUrl || (p.webhook === undefined && sameInput(p.input, request.call.input)));
+          if (found) return found as Prediction;
+          // Newest first: once a page reaches back past the job, later pages are older still.
+          if (++pages >= FIND_PAGES || page.some((p) => Date.parse(p.created_at) < oldest)) return undefined;
+        }
+        return undefined;
+      } catch (error) {
+        throw wrap(error, "prediction list");
       }
     },
     async get(predictionId: string): Promise<Prediction | undefined> {

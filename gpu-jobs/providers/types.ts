@@ -24,6 +24,11 @@ export interface GpuProvider {
   /** Where webhooks for a job go, under PUBLIC_BASE_URL. */
   webhookUrl(jobId: string, token: string): string;
   submit(request: SubmitRequest): Promise<Prediction>;
+  /**
+   * The prediction an earlier create of this request made, if any (created since `since`): asked before
+   * a create whose outcome is unknown is sent again. Absent where submit is idempotent (Cog's PUT).
+   */
+  find?(request: SubmitRequest, since: string): Promise<Prediction | undefined>;
   /** The prediction's current state, or undefined when the provider no longer knows it. */
   get(predictionId: string, request: SubmitRequest): Promise<Prediction | undefined>;
   cancel(predictionId: string): Promise<void>;

@@ -6,20 +6,27 @@
  * and two deliveries of one event write once.
  */
 import { advance, isTerminal, progressFromLogs, statusOfPrediction, type JobState } from "../../gpu-jobs/job-machine";
-import { MediaFileError, probeMp4, probeWav } from "../../gpu-jobs/media-files";
+import { MediaFileError, probeStoredMp4, probeStoredWav } from "../../gpu-jobs/media-files";
 import { talkingHeadCall } from "../../gpu-jobs/models";
 import { selectProvider } from "../../gpu-jobs/providers/select";
-import { firstOutputUrl, ProviderError, type Prediction, type SubmitRequest } from "../../gpu-jobs/providers/types";
+import { firstOutputUrl, ProviderError, type GpuProvider, type Prediction, type SubmitRequest } from "../../gpu-jobs/providers/types";
 import { newJobToken } from "../../gpu-jobs/webhooks";
 import { getDb } from "../db/client";
 import type { MediaRequestRow } from "../db/schema";
 import { sessionStub } from "../durable-objects/chat-session/session-stub";
 import type { Env } from "../env";
 import { assetPath, audioKey, IMMUTABLE, resultKey, thumbnailKey } from "./assets";
-import { dependentsOf, getJob, moveJob, touchJob, type NewJob } from "./store";
+import { openOutput } from "./output-source";
+import { claimSubmission, dependentsOf, getJob, moveJob, predictionOwner, touchJob, type NewJob } from "./store";
+import { rangeReader, storeOutput } from "./store-output";
 
 const SUBMIT_ATTEMPTS = 3;
-const MAX_OUTPUT_BYTES = 200 * 1024 * 1024;
+// A claimer silent this long is presumed dead and its job may be claimed again: longer than its
+// attempts (each bounded by GPU_TIMEOUT_MS, plus backoff and the client's own 429 waits) ever take.
+const SUBMIT_LEASE_MS = 2 * 60_000;
+// What clients read when the provider's side failed; the provider's own words go to the log only.
+export const MODEL_FAILED = "The model could not generate this media";
+export const OUTPUT_UNUSABLE = "The model's output could not be used";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => new Date().toISOString();
 
@@ -46,7 +53,9 @@ async function move(
   return undefined;
 }
 
-export async function failJob(env: Env, id: string, code: string, message: string, source: string): Promise<void> {
+/** Fails a job with `message` for clients; `detail` (e.g. the provider's error text) is logged with the request id. */
+export async function failJob(env: Env, id: string, code: string, message: string, source: string, detail?: string): Promise<void> {
+  if (detail !== undefined) console.error(JSON.stringify({ level: "error", event: "media_job_failed", request_id: id, source, message, detail: detail.slice(0, 2000) }));
   const moved = await move(env, id, () => ({ status: "failed", progress: 0, fields: { errorCode: code, errorMessage: message, completedAt: now() } }), source);
   if (moved) await settle(env, moved);
 }
@@ -64,38 +73,103 @@ export async function cancelJob(env: Env, id: string, source: string): Promise<M
   return getJob(db, id);
 }
 
+/**
+ * Ends an unfinished job as canceled with a reason, at the provider too, without settling it: for jobs
+ * whose chat message is gone (forgetSessionMedia), so there is nothing to attach and nothing to chain.
+ * A job that finished meanwhile stays as it is.
+ */
+export async function stopJob(env: Env, id: string, reason: string, source: string): Promise<void> {
+  const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now(), errorCode: "CANCELED", errorMessage: reason } }), source);
+  if (!moved?.predictionId) return; // not sent yet: a create still on its way is canceled when it lands (adopt)
+  try {
+    await selectProvider(env, moved.provider)?.cancel(moved.predictionId);
+  } catch (error) {
+    // Best effort: the job is canceled on our side whatever the provider answers, and its webhooks change nothing.
+    console.warn(JSON.stringify({ level: "warn", event: "provider_cancel_failed", request_id: id, error: String(error) }));
+  }
+}
+
 function submitRequest(env: Env, row: MediaRequestRow, webhookUrl: string): SubmitRequest {
   return { jobId: row.id, call: { kind: row.kind, model: row.model, input: row.input ?? {} }, webhookUrl };
 }
 
-/** Sends a queued job to its provider, retrying with exponential backoff; ends `failed` with SERVICE_UNAVAILABLE. */
-export async function submitJob(env: Env, id: string): Promise<void> {
+/**
+ * Sends a queued job to its provider, retrying with exponential backoff; ends `failed` with
+ * SERVICE_UNAVAILABLE. The job is claimed in D1 first (claimSubmission), so of two submitters (settle
+ * and the reconciler, two cron runs) one sends it. A create whose outcome is unknown (timed out,
+ * connection lost, a 5xx; or a claimer that died) is looked up at the provider before it is sent again.
+ */
+export async function submitJob(env: Env, id: string, nowMs = Date.now()): Promise<void> {
   const db = getDb(env.DB);
   const row = await getJob(db, id);
   if (!row || row.status !== "queued" || row.predictionId || !row.input) return;
   const provider = selectProvider(env, row.provider);
   if (!provider) return failJob(env, id, "SERVICE_UNAVAILABLE", `The ${row.provider} GPU provider is not configured`, "submit");
+  if (!(await claimSubmission(db, row, new Date(nowMs).toISOString(), new Date(nowMs - SUBMIT_LEASE_MS).toISOString()))) return;
   const { token, hash } = await newJobToken();
-  // Stored before the call: the first webhook can arrive before the call returns.
-  await touchJob(db, id, { webhookTokenHash: hash });
+  // Stored before the call: the first webhook can arrive before the call returns. A job claimed before
+  // keeps its token until the provider shows it started anew (adopt), as a running Cog job still uses it.
+  const firstClaim = !row.webhookTokenHash;
+  if (firstClaim) await touchJob(db, id, { webhookTokenHash: hash });
   const request = submitRequest(env, row, provider.webhookUrl(id, token));
+  const adoptIt = (prediction: Prediction) => adopt(env, provider, id, prediction, firstClaim ? {} : { webhookTokenHash: hash });
+  // Matched by input alone (a list without webhook URLs), a prediction may be another job's.
+  const findEarlier = async () => {
+    const found = await provider.find?.(request, row.createdAt);
+    const owner = found && (await predictionOwner(db, row.provider, found.id));
+    return found && (!owner || owner === id) ? found : undefined;
+  };
   const baseDelay = Number(env.GPU_RETRY_BASE_MS) || 1000;
   let lastError = "no attempt made";
+  // A previous claimer may have sent it and died waiting for the answer.
+  let outcomeUnknown = row.submitAttempts > 0;
   for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS; attempt++) {
     try {
-      const prediction = await provider.submit(request);
-      await touchJob(db, id, { predictionId: prediction.id, submitAttempts: attempt });
-      await applyPrediction(env, id, prediction, "submit");
-      return;
+      if (outcomeUnknown) {
+        const earlier = await findEarlier();
+        if (earlier) return adoptIt(earlier);
+      }
+      if (attempt > 1) await touchJob(db, id, { submitAttempts: row.submitAttempts + attempt });
+      return adoptIt(await provider.submit(request));
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       lastError = error.message;
-      await touchJob(db, id, { submitAttempts: attempt });
-      if (!error.retryable) break;
+      // A refusal (4xx) created nothing; anything else may have.
+      if (!error.retryable) {
+        outcomeUnknown = false;
+        break;
+      }
+      outcomeUnknown = true;
       if (attempt < SUBMIT_ATTEMPTS) await sleep(baseDelay * 2 ** (attempt - 1));
     }
   }
+  if (outcomeUnknown && provider.find) {
+    let earlier: Prediction | undefined;
+    try {
+      earlier = await findEarlier();
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      // Still unknown: failing now could orphan a running prediction. The claim goes stale and the
+      // reconciler looks again; the deadline bounds it.
+      return;
+    }
+    if (earlier) return adoptIt(earlier);
+  }
   await failJob(env, id, "SERVICE_UNAVAILABLE", `The GPU provider did not accept the job: ${lastError}`, "submit");
+}
+
+/** Records the job's prediction and applies it; one that was canceled meanwhile is stopped at the provider. */
+async function adopt(env: Env, provider: GpuProvider, id: string, prediction: Prediction, fields: Partial<NewJob>): Promise<void> {
+  const db = getDb(env.DB);
+  // Cog forgot the job and started it anew: its webhooks now carry the new token.
+  const token = provider.name === "cog" && prediction.status === "starting" ? fields : {};
+  await touchJob(db, id, { predictionId: prediction.id, ...token });
+  await applyPrediction(env, id, prediction, "submit");
+  const now = await getJob(db, id);
+  const running = prediction.status === "starting" || prediction.status === "processing";
+  if (running && now && (now.status === "canceled" || now.status === "failed")) {
+    await provider.cancel(prediction.id).catch(() => undefined);
+  }
 }
 
 /** Applies a provider's report of a prediction (from a webhook, the submit answer or the reconciler). */
@@ -103,8 +177,7 @@ export async function applyPrediction(env: Env, id: string, prediction: Predicti
   const mapped = statusOfPrediction(prediction.status);
   if (!mapped) return;
   if (mapped === "failed") {
-    const reason = String(prediction.error ?? "no reason given").slice(0, 300);
-    return failJob(env, id, "SERVICE_UNAVAILABLE", `The model failed: ${reason}`, source);
+    return failJob(env, id, "SERVICE_UNAVAILABLE", MODEL_FAILED, source, `the model failed: ${String(prediction.error ?? "no reason given")}`);
   }
   if (mapped === "canceled") {
     const moved = await move(env, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: now() } }), source);
@@ -135,53 +208,45 @@ export async function resumeFinalize(env: Env, id: string, prediction: Predictio
   if (row?.status === "finalizing" && statusOfPrediction(prediction.status) === "finalizing") await finalize(env, row, prediction, "reconcile");
 }
 
-async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
-  if (url.startsWith("data:")) {
-    const comma = url.indexOf(",");
-    if (comma < 0 || !url.slice(0, comma).endsWith(";base64")) throw new MediaFileError("the output data URI is not base64");
-    return Uint8Array.from(atob(url.slice(comma + 1)), (c) => c.charCodeAt(0));
-  }
-  if (!/^https?:\/\//.test(url)) throw new MediaFileError("the output is not an http(s) or data URL");
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw new MediaFileError(`the output could not be fetched: ${(error as Error).name === "TimeoutError" ? "timed out" : "unreachable"}`);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new MediaFileError(`the output could not be fetched (HTTP ${response.status})`);
-  }
-  const length = Number(response.headers.get("Content-Length") ?? 0);
-  if (length > MAX_OUTPUT_BYTES) throw new MediaFileError(`the output is larger than ${MAX_OUTPUT_BYTES} bytes`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Copies the output into R2, measured from the file itself, and completes the job. */
+/** Copies the output into R2 (streamed, capped), measures it from its headers, and completes the job. */
 async function finalize(env: Env, row: MediaRequestRow, prediction: Prediction, source: string): Promise<void> {
   const url = firstOutputUrl(prediction.output);
+  const written: string[] = [];
+  const put = (key: string, body: Uint8Array, contentType: string) =>
+    env.MEDIA.put(key, body, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
   try {
     if (!url) throw new MediaFileError("the model finished without an output file");
-    const bytes = await download(url, Number(env.GPU_TIMEOUT_MS) || 60_000);
-    const put = (key: string, body: Uint8Array, contentType: string) =>
-      env.MEDIA.put(key, body, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
-    const fields: Partial<NewJob> = { fileSizeBytes: bytes.length, completedAt: now(), outputUrl: /^https?:/.test(url) ? url : null };
+    const output = await openOutput(env, url, Number(env.GPU_TIMEOUT_MS) || 60_000);
+    const key = resultKey(row);
+    const contentType = row.mediaType === "voice" ? "audio/wav" : "video/mp4";
+    written.push(key);
+    const size = await storeOutput(env.MEDIA, key, output, { httpMetadata: { contentType, cacheControl: IMMUTABLE }, customMetadata: { request_id: row.id } });
+    const fields: Partial<NewJob> = { fileSizeBytes: size, completedAt: now(), outputUrl: /^https?:/.test(url) ? url : null };
     if (row.mediaType === "voice") {
-      const facts = await probeWav(bytes);
-      await put(resultKey(row), bytes, facts.contentType);
+      const facts = await probeStoredWav(size, rangeReader(env.MEDIA, key));
       Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format });
     } else {
-      const facts = probeMp4(bytes);
-      await put(resultKey(row), bytes, facts.contentType);
-      if (facts.firstFrameJpeg) await put(thumbnailKey(row.assetName), facts.firstFrameJpeg, "image/jpeg");
+      const facts = await probeStoredMp4(size, rangeReader(env.MEDIA, key));
+      if (facts.firstFrameJpeg) {
+        written.push(thumbnailKey(row.assetName));
+        await put(thumbnailKey(row.assetName), facts.firstFrameJpeg, "image/jpeg");
+      }
       Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format, resolution: `${facts.width}x${facts.height}`, hasThumbnail: !!facts.firstFrameJpeg });
     }
     const moved = await move(env, row.id, () => ({ status: "completed", progress: 100, fields }), source);
-    if (moved) await settle(env, moved);
+    if (moved) return settle(env, moved);
+    // The job ended otherwise while we copied (canceled, its session forgotten): its files must not stay public.
+    await discardUnlessCompleted(env, row.id, written);
   } catch (error) {
     if (!(error instanceof MediaFileError)) throw error;
-    await failJob(env, row.id, "SERVICE_UNAVAILABLE", `The model's output is unusable: ${error.message}`, source);
+    await discardUnlessCompleted(env, row.id, written);
+    await failJob(env, row.id, "SERVICE_UNAVAILABLE", OUTPUT_UNUSABLE, source, error.message);
   }
+}
+
+// A second copier (the reconciler resuming a silent finalize) may have completed the job with these very keys.
+async function discardUnlessCompleted(env: Env, id: string, keys: string[]): Promise<void> {
+  if (keys.length && (await getJob(getDb(env.DB), id))?.status !== "completed") await env.MEDIA.delete(keys);
 }
 
 /** What a finished job puts on its chat message (values are plain, as the Durable Object stores them). */

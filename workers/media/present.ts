@@ -51,6 +51,8 @@ export function statusBody(row: MediaRequestRow) {
         }
       : {}),
     ...(row.status === "failed" ? { error: { code: row.errorCode ?? "SERVICE_UNAVAILABLE", message: row.errorMessage ?? "The job failed" } } : {}),
+    // A job we canceled ourselves (its session's history was cleared) says why.
+    ...(row.status === "canceled" && row.errorMessage ? { error: { code: row.errorCode ?? "CANCELED", message: row.errorMessage } } : {}),
     created_at: row.createdAt,
     completed_at: row.completedAt,
   };

@@ -45,7 +45,8 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
         continue;
       }
       if (!row.predictionId) {
-        if (row.status === "queued") await submitJob(env, row.id);
+        // Claimed in D1 first: an overlapping run, or a submitter still at work, does not send it twice.
+        if (row.status === "queued") await submitJob(env, row.id, now);
         continue;
       }
       const provider = selectProvider(env, row.provider);
@@ -67,8 +68,11 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
       else await applyPrediction(env, row.id, prediction, "reconcile");
       report.refreshed++;
     } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      report.errors++; // the next run tries again; the deadline bounds it
+      // One row's trouble must not stop the others (nor come first again every minute and stop them
+      // again): log it and go on. The next run tries again; the deadline bounds it.
+      report.errors++;
+      const provider = error instanceof ProviderError;
+      (provider ? console.warn : console.error)(JSON.stringify({ level: provider ? "warn" : "error", event: "reconcile_row_failed", request_id: row.id, provider_error: provider, error: String(error) }));
     }
   }
   await pruneSightings(db, new Date(now - KEEP_WEBHOOK_IDS_MS).toISOString());

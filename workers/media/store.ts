@@ -1,5 +1,5 @@
 /** D1 access for media jobs: rows, compare-and-set transitions with their audit trail, webhook ids. */
-import { and, asc, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { mediaRequests, mediaTransitions, mediaWebhooks, sessionMediaSettings, type MediaRequestRow } from "../db/schema";
 import type { JobStatus } from "../../gpu-jobs/job-machine";
@@ -43,6 +43,37 @@ export async function moveJob(
   return true;
 }
 
+/**
+ * Claims a queued job for submission, before any provider call: a compare-and-set on submit_attempts,
+ * so of two submitters reading the same row one wins. A job claimed before (attempts > 0) is claimed
+ * again only when its claimer has been silent since `staleBefore` (it died mid-create). False: not ours.
+ */
+export async function claimSubmission(
+  db: Db,
+  row: Pick<MediaRequestRow, "id" | "submitAttempts">,
+  nowIso: string,
+  staleBefore: string,
+): Promise<boolean> {
+  const claimed = await db
+    .update(mediaRequests)
+    .set({ submitAttempts: row.submitAttempts + 1, lastEventAt: nowIso })
+    .where(
+      and(
+        eq(mediaRequests.id, row.id),
+        eq(mediaRequests.status, "queued"),
+        isNull(mediaRequests.predictionId),
+        eq(mediaRequests.submitAttempts, row.submitAttempts),
+        row.submitAttempts > 0 ? lt(mediaRequests.lastEventAt, staleBefore) : undefined,
+      ),
+    )
+    .returning({ id: mediaRequests.id });
+  return claimed.length === 1;
+}
+
+/** The job whose prediction this is, if any. */
+export const predictionOwner = async (db: Db, provider: MediaRequestRow["provider"], predictionId: string): Promise<string | undefined> =>
+  (await db.select({ id: mediaRequests.id }).from(mediaRequests).where(and(eq(mediaRequests.provider, provider), eq(mediaRequests.predictionId, predictionId))).limit(1))[0]?.id;
+
 /** Fields that do not change the state (prediction id, attempts); bumps last_event_at. */
 export const touchJob = (db: Db, id: string, fields: Partial<NewJob>) =>
   db.update(mediaRequests).set({ ...fields, lastEventAt: new Date().toISOString() }).where(eq(mediaRequests.id, id));
@@ -77,6 +108,8 @@ export const openJobsToReconcile = (db: Db, nowIso: string, staleBefore: string,
     )
     .orderBy(asc(mediaRequests.lastEventAt))
     .limit(limit);
+
+export const jobsOfSession = (db: Db, sessionId: string) => db.select().from(mediaRequests).where(eq(mediaRequests.sessionId, sessionId));
 
 export const jobsOfMessage = (db: Db, messageId: string) =>
   db.select().from(mediaRequests).where(and(isNotNull(mediaRequests.messageId), eq(mediaRequests.messageId, messageId)));

@@ -11,6 +11,7 @@ import { getDb } from "../../db/client";
 import { registerSocketSession } from "../../db/socket-sessions";
 import type { Env } from "../../env";
 import { authenticateFrom } from "../../auth/authenticate";
+import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
 import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
@@ -109,6 +110,8 @@ export class ChatSession extends DurableObject<Env> {
       if (denied) return denied;
       this.store.clear();
       this.turns.forget();
+      // Awaited: when DELETE answers, the session's media jobs are stopped and their files gone.
+      await forgetSessionMedia(this.env, this.store.getMeta("session_id")!);
       return { ok: true, value: { cleared_at: new Date().toISOString() } };
     });
   }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../../api-error";
 import type { AppEnv } from "../../env";
+import { conditionalStatus, NOSNIFF } from "./preconditions";
 
 /** Where a character's avatar lives in R2 (binding MEDIA), and the public path that serves it. */
 export const avatarKey = (characterId: string) => `avatars/${characterId}.png`;
@@ -22,9 +23,10 @@ export const avatarRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
     ETag: object.httpEtag,
     // Short: a re-import replaces the image under the same path.
     "Cache-Control": "public, max-age=300",
+    ...NOSNIFF,
   });
-  // R2 answers a matching If-None-Match with the object's metadata and no body.
-  if (!("body" in object)) return new Response(null, { status: 304, headers });
+  // R2 answers a failed condition with the object's metadata and no body.
+  if (!("body" in object)) return new Response(null, { status: conditionalStatus(c.req.raw.headers, object), headers });
   headers.set("Content-Length", String(object.size));
   return new Response(object.body, { status: 200, headers });
 });

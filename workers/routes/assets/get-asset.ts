@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ApiError } from "../../api-error";
 import type { AppEnv } from "../../env";
 import { CONTENT_TYPES, IMMUTABLE } from "../../media/assets";
+import { conditionalStatus, NOSNIFF } from "./preconditions";
 
 const FOLDERS = new Set(["audio", "video"]);
 const FILE = /^[A-Za-z0-9_-]{1,100}\.(wav|mp4|jpg|jpeg|png|webp)$/;
@@ -9,7 +10,8 @@ const FILE = /^[A-Za-z0-9_-]{1,100}\.(wav|mp4|jpg|jpeg|png|webp)$/;
 /**
  * GET/HEAD /assets/{audio|video}/{file}: generated files from R2, public (media elements send
  * no Authorization header; the names are unguessable). Byte ranges for seeking (206, one range),
- * ETag with If-None-Match (304), and a year's caching since a name never changes content.
+ * ETag with If-None-Match (304) and If-Match (412), nosniff, and a year's caching since a name never
+ * changes content.
  */
 export const getAsset = new Hono<AppEnv>().get("/:folder/:file", async (c) => {
   const { folder, file } = c.req.param();
@@ -25,7 +27,7 @@ export const getAsset = new Hono<AppEnv>().get("/:folder/:file", async (c) => {
     // R2 rejects a range outside the object: RFC 9110 answers 416 with the size.
     const head = await c.env.MEDIA.head(key);
     if (!head) throw notFound();
-    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${head.size}` } });
+    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${head.size}`, ...NOSNIFF } });
   }
   if (!object) throw notFound();
 
@@ -36,7 +38,9 @@ export const getAsset = new Hono<AppEnv>().get("/:folder/:file", async (c) => {
   headers.set("Cache-Control", IMMUTABLE);
   headers.set("Accept-Ranges", "bytes");
   headers.set("Access-Control-Allow-Origin", "*");
-  if (!("body" in object)) return new Response(null, { status: 304, headers });
+  headers.set("X-Content-Type-Options", NOSNIFF["X-Content-Type-Options"]);
+  // R2 answers a failed condition with the object's metadata and no body.
+  if (!("body" in object)) return new Response(null, { status: conditionalStatus(request, object), headers });
 
   const range = request.has("Range") ? (object.range as { offset?: number; length?: number; suffix?: number } | undefined) : undefined;
   if (range) {
@@ -47,7 +51,7 @@ export const getAsset = new Hono<AppEnv>().get("/:folder/:file", async (c) => {
     const asked = Number(request.get("Range")!.match(/^bytes=(\d+)-/)?.[1] ?? 0);
     if (offset < 0 || offset >= object.size || asked >= object.size || length <= 0) {
       await object.body.cancel();
-      return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${object.size}` } });
+      return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${object.size}`, ...NOSNIFF } });
     }
     headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set("Content-Length", String(length));

@@ -2,11 +2,17 @@ import { Hono } from "hono";
 import { verifyCogWebhook } from "../../../gpu-jobs/webhooks";
 import { ApiError } from "../../api-error";
 import { hashApiKey } from "../../auth/api-keys";
+import { MAX_OUTPUT_BYTES } from "../../media/output-limits";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { applyPrediction } from "../../media/lifecycle";
 import { firstSighting, forgetSighting, getJob } from "../../media/store";
 import { asPrediction } from "./prediction";
+import { readBodyText, rejectWebhook } from "./read-body";
+
+// Cog puts the finished file into the webhook as a data URI: base64 of up to MAX_OUTPUT_BYTES, plus the
+// prediction around it. Read only once the sender has shown its token.
+const MAX_COG_WEBHOOK_BYTES = Math.ceil((MAX_OUTPUT_BYTES * 4) / 3) + 1024 * 1024;
 
 /**
  * POST /webhooks/cog/{request_id}?token=...: a self-hosted Cog server's events. Cog does not sign, so
@@ -26,8 +32,8 @@ export const cogWebhook = new Hono<AppEnv>().post("/cog/:request_id", async (c) 
       configuredToken: c.env.WEBHOOK_AUTH_TOKEN,
       jobTokenHash: job.webhookTokenHash,
     }));
-  if (!allowed || !job) throw new ApiError("UNAUTHORIZED", "Invalid webhook credentials");
-  const body = await c.req.text();
+  if (!allowed || !job) return rejectWebhook(c.get("requestId"), "cog", job ? "no valid token" : "unknown request");
+  const body = await readBodyText(c.req.raw, MAX_COG_WEBHOOK_BYTES);
   let payload: unknown;
   try {
     payload = JSON.parse(body);

@@ -1,24 +1,31 @@
 import { Hono } from "hono";
 import type { Prediction } from "../../../gpu-jobs/providers/types";
-import { verifyReplicateWebhook } from "../../../gpu-jobs/webhooks";
-import { ApiError } from "../../api-error";
+import { replicateHeadersProblem, verifyReplicateWebhook } from "../../../gpu-jobs/webhooks";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { applyPrediction } from "../../media/lifecycle";
 import { firstSighting, forgetSighting, getJob, touchJob } from "../../media/store";
 import { asPrediction } from "./prediction";
+import { readBodyText, rejectWebhook } from "./read-body";
+
+// Replicate's events are a prediction's JSON with its logs: kilobytes. Nothing larger is read.
+export const MAX_REPLICATE_WEBHOOK_BYTES = 1024 * 1024;
 
 /**
- * POST /webhooks/replicate/{request_id}: Replicate's events for one job. Verified before anything is
- * read (401 on a bad signature or a timestamp outside 5 minutes, nothing changed); a webhook id seen
- * before is acknowledged and ignored; the job machine drops stale and backwards events.
+ * POST /webhooks/replicate/{request_id}: Replicate's events for one job. The signature headers are
+ * checked before the body is read (missing, or a timestamp outside 5 minutes: 401), the body is read up
+ * to 1 MiB, then verified (401 on a bad signature, nothing changed); a webhook id seen before is
+ * acknowledged and ignored; the job machine drops stale and backwards events.
  */
 export const replicateWebhook = new Hono<AppEnv>().post("/replicate/:request_id", async (c) => {
+  const reject = (reason: string) => rejectWebhook(c.get("requestId"), "replicate", reason);
   const secret = c.env.REPLICATE_WEBHOOK_SECRET;
-  if (!secret) throw new ApiError("UNAUTHORIZED", "Webhook signatures cannot be checked: REPLICATE_WEBHOOK_SECRET is not set");
-  const body = await c.req.text();
+  if (!secret) return reject("REPLICATE_WEBHOOK_SECRET is not set, so no signature can be checked");
+  const problem = replicateHeadersProblem(c.req.raw.headers);
+  if (problem) return reject(problem);
+  const body = await readBodyText(c.req.raw, MAX_REPLICATE_WEBHOOK_BYTES);
   const verified = verifyReplicateWebhook(secret, c.req.raw.headers, body);
-  if (!verified.ok) throw new ApiError("UNAUTHORIZED", `Invalid webhook: ${verified.reason}`);
+  if (!verified.ok) return reject(verified.reason);
   const prediction: Prediction = asPrediction(verified.payload);
 
   const db = getDb(c.env.DB);
