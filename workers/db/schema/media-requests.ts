@@ -49,6 +49,8 @@ export const mediaRequests = sqliteTable(
     index("media_requests_open_idx").on(t.status, t.lastEventAt),
     index("media_requests_depends_idx").on(t.dependsOn),
     index("media_requests_created_idx").on(t.createdAt),
+    // Clearing a session's history finds its jobs by session.
+    index("media_requests_session_idx").on(t.sessionId),
   ],
 );
 

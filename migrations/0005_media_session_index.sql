@@ -1,0 +1,1 @@
+CREATE INDEX `media_requests_session_idx` ON `media_requests` (`session_id`);
