@@ -79,6 +79,13 @@ describe("an id in a path that names nothing", () => {
     }
   });
 
+  it("is 404 for a session's media settings, whatever its shape", async () => {
+    for (const id of ["sess-doesnotexist", "has%20space", "%C3%A9t%C3%A9"]) {
+      await notFound("GET", `/api/v1/media/sessions/${id}`);
+      await notFound("PUT", `/api/v1/media/sessions/${id}`, { voice: false });
+    }
+  });
+
   it("is 404 for a message to rate, whatever its shape", async () => {
     const session = await api("POST", "/api/v1/chat/message", { body: { message: "Hello" } });
     expect(session.status).toBe(200);

@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { ClearHistoryResponse } from "../../../shared/schemas/chat";
 import { unwrap } from "../../api-error";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
-import { existingSessionShape, SessionParams } from "./session-param";
+import { existingSessionShape, SessionParams } from "../session-param";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
 
 const route = createRoute({

@@ -1,6 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import { z } from "zod";
-import { SessionId } from "../../../shared/schemas/common";
 import { SessionMediaSettingsResponse, SessionMediaSettingsUpdate } from "../../../shared/schemas/media";
 import { unwrap } from "../../api-error";
 import type { Caller } from "../../auth/caller";
@@ -9,8 +7,7 @@ import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import type { Env } from "../../env";
 import { getSessionMedia, putSessionMedia } from "../../media/store";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../openapi";
-
-const Params = z.object({ session_id: SessionId });
+import { existingSessionShape, SessionParams as Params } from "../session-param";
 
 // The session decides who may touch it: NOT_FOUND or FORBIDDEN come from its owner check.
 const checkAccess = async (env: Env, caller: Caller, sessionId: string) =>
@@ -39,12 +36,12 @@ const putRoute = createRoute({
 
 export const sessionSettings = createRouter()
   .openapi(getRoute, async (c) => {
-    const { session_id } = c.req.valid("param");
+    const session_id = existingSessionShape(c.req.valid("param").session_id);
     await checkAccess(c.env, c.get("caller"), session_id);
     return c.json(await read(c.env, session_id), 200);
   })
   .openapi(putRoute, async (c) => {
-    const { session_id } = c.req.valid("param");
+    const session_id = existingSessionShape(c.req.valid("param").session_id);
     await checkAccess(c.env, c.get("caller"), session_id);
     const current = await read(c.env, session_id);
     const next = { voice: current.voice, video: current.video, ...c.req.valid("json") };
