@@ -4,6 +4,7 @@ import { getRateLimiter } from "../../workers/rate-limit/limiter";
 import { createKey } from "../support/api";
 import { callWith, freshIp } from "../support/app";
 import { env } from "../support/env";
+import { toHex } from "../../shared/crypto";
 
 // Through @upstash/redis and @upstash/ratelimit to a real redis-server, via the REST adapter in tools/.
 const upstash = { UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_URL, UPSTASH_REDIS_REST_TOKEN: env.TEST_UPSTASH_TOKEN };
@@ -90,7 +91,7 @@ describe("the REST adapter speaks Upstash's protocol", () => {
     const r = redis();
     const script = "#!lua flags=allow-key-locking\nreturn 'locked ' .. ARGV[1]";
     const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script));
-    const expected = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const expected = toHex(digest);
     expect(await r.scriptLoad(script)).toBe(expected);
     expect(await r.evalsha(expected, [], ["in"])).toBe("locked in");
     expect(await r.eval(script, [], ["again"])).toBe("locked again");

@@ -1,5 +1,6 @@
 import type { CharacterCard, ExportedCard } from "../../shared/schemas/character-cards";
 import type { CharacterRow, JsonValue } from "../db/schema";
+import { sha256Hex } from "../../shared/crypto";
 
 /** The character fields a card defines; the rest (voice, capabilities, temperature...) are ours. */
 export interface CardCharacterFields {
@@ -83,6 +84,5 @@ export async function slugFor(name: string): Promise<string> {
     .slice(0, 64)
     .replace(/-+$/, "");
   if (slug) return slug;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name)));
-  return `character-${[...digest.slice(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `character-${(await sha256Hex(name)).slice(0, 8)}`;
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { randomId } from "../auth/api-keys";
+import { randomId } from "../../shared/crypto";
 
 // A client's id is kept only if it is short and plain, so it cannot inject into logs or headers.
 const WELL_FORMED = /^[A-Za-z0-9._:-]{8,128}$/;

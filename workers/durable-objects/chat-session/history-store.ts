@@ -1,5 +1,5 @@
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import { randomId } from "../../auth/api-keys";
+import { randomId } from "../../../shared/crypto";
 import type { MessageMedia, NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
 import { mergeMessageMedia } from "../../media/message-media";
 

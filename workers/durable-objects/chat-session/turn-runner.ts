@@ -1,6 +1,6 @@
 import type { ErrorFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
-import { randomId } from "../../auth/api-keys";
+import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { responseFrame } from "../../chat/reply-shapes";
 import { countMessageTokens } from "../../chat/tokens";

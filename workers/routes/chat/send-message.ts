@@ -2,7 +2,7 @@ import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
 import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
 import { unwrap } from "../../api-error";
-import { randomId } from "../../auth/api-keys";
+import { randomId } from "../../../shared/crypto";
 import { toHttpResponse } from "../../chat/reply-shapes";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";

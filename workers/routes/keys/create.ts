@@ -1,7 +1,8 @@
 import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { CreateKeyRequest, CreatedKey } from "../../../shared/schemas/keys";
-import { displayPrefix, generateApiKey, hashApiKey, randomId } from "../../auth/api-keys";
+import { randomId } from "../../../shared/crypto";
+import { displayPrefix, generateApiKey, hashApiKey } from "../../auth/api-keys";
 import { insertKey } from "../../db/api-keys";
 import { getDb } from "../../db/client";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../openapi";

@@ -1,5 +1,5 @@
 import { AUTH_TIMEOUT_MS, CLOSE_CODES } from "../../../shared/schemas/realtime";
-import { randomId } from "../../auth/api-keys";
+import { randomId } from "../../../shared/crypto";
 import { errorFrame, parseClientFrame } from "../../durable-objects/chat-session/protocol";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import type { Env } from "../../env";
