@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { randomBytes } from "node:crypto";
 import { startGpuEmulator } from "../gpu-jobs/emulator/server.ts";
+import { ConfigError, parseConfig } from "../workers/config.ts";
 import { startLlmEmulator } from "./llm-emulator.ts";
 
 const port = process.env.PORT ?? "8000";
@@ -27,6 +28,14 @@ const example = readFileSync(".dev.vars.example", "utf8");
 const forwarded: Record<string, string> = {};
 for (const [, name] of example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)) {
   if (process.env[name!] !== undefined) forwarded[name!] = process.env[name!]!;
+}
+// A wrong value stops here, naming the variable, rather than failing requests once the server is up.
+try {
+  parseConfig({ ...devVars, ...forwarded });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
 }
 if (!forwarded.ADMIN_API_KEY && !devVars) {
   forwarded.ADMIN_API_KEY = parseEnv(example).ADMIN_API_KEY!;

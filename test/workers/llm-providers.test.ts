@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectProvider } from "../../workers/llm/select-provider";
+import { selectLlmProvider } from "../../workers/llm/select-provider";
 import { LlmError, type CompletionEvent } from "../../workers/llm/types";
 import { workersAi } from "../../workers/llm/workers-ai";
 import type { Env } from "../../workers/env";
@@ -49,8 +49,8 @@ describe("Workers AI provider", () => {
 describe("provider selection", () => {
   const ai = { run: async () => sse("[DONE]") } as unknown as Ai;
   it("prefers LLM_BASE_URL, then the AI binding, else none", () => {
-    expect(selectProvider({ LLM_BASE_URL: "http://127.0.0.1:1/v1", AI: ai } as Env)?.name).toBe("openai-compatible");
-    expect(selectProvider({ AI: ai, LLM_MODEL: "gpt-4o" } as Env)).toMatchObject({ name: "workers-ai", model: "@cf/meta/llama-3.1-8b-instruct" });
-    expect(selectProvider({} as Env)).toBeUndefined();
+    expect(selectLlmProvider({ LLM_BASE_URL: "http://127.0.0.1:1/v1", AI: ai } as Env)?.name).toBe("openai-compatible");
+    expect(selectLlmProvider({ AI: ai, LLM_MODEL: "gpt-4o" } as Env)).toMatchObject({ name: "workers-ai", model: "@cf/meta/llama-3.1-8b-instruct" });
+    expect(selectLlmProvider({} as Env)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { findKeyByHash, touchKey } from "../db/api-keys";
 import { getDb } from "../db/client";
+import { config } from "../config";
 import type { Env } from "../env";
 import { failedAuthBudget, recordFailedAuth } from "../rate-limit/failed-auth";
 import type { RateLimitResult } from "../rate-limit/types";
@@ -20,7 +21,8 @@ const adminKeyDigest = (key: string) => {
 
 async function resolveCaller(env: Env, key: string): Promise<{ caller: Caller; stale: boolean } | undefined> {
   const presented = await hashApiKey(key);
-  if (env.ADMIN_API_KEY && digestsEqual(presented, await adminKeyDigest(env.ADMIN_API_KEY))) {
+  const { adminApiKey } = config(env);
+  if (adminApiKey && digestsEqual(presented, await adminKeyDigest(adminApiKey))) {
     return { caller: { keyId: ADMIN_KEY_ID, scopes: ["admin"] }, stale: false };
   }
   const row = await findKeyByHash(getDb(env.DB), presented);

@@ -1,7 +1,7 @@
 import packageJson from "../../package.json";
 import type { HealthResponse, ServiceStatus } from "../../shared/schemas/ops";
 import type { Env } from "../env";
-import { rateLimitPerMinute, upstashConfigured } from "../rate-limit/limiter";
+import { config } from "../config";
 import { redisFailingOpen } from "../rate-limit/redis-status";
 import { probeVideoGenerator, probeVoiceGenerator } from "./media-probes";
 import { probeLlm, probeRedis, probeVectorDatabase } from "./probes";
@@ -32,7 +32,9 @@ async function probeAll(env: Env): Promise<Probed> {
 }
 
 function probedCached(env: Env, now: number): Promise<Probed> {
-  const key = [env.LLM_BASE_URL, Boolean(env.AI), env.UPSTASH_REDIS_REST_URL].join("|");
+  // What the probes depend on; kept in this isolate's memory only, like the env it comes from.
+  const { llm, rateLimit } = config(env);
+  const key = JSON.stringify([llm.baseUrl, llm.apiKey, Boolean(env.AI), rateLimit.upstash]);
   const hit = cache.get(key);
   if (hit && now - hit.at < CACHE_MS) return hit.result;
   const result = probeAll(env);
@@ -53,7 +55,8 @@ export function overallStatus(services: HealthResponse["services"], redisOpen: b
 export async function checkHealth(env: Env): Promise<HealthResponse> {
   const now = Date.now();
   const probed = await probedCached(env, now);
-  const redisOpen = upstashConfigured(env) && redisFailingOpen();
+  const { perMinute, upstash } = config(env).rateLimit;
+  const redisOpen = upstash !== undefined && redisFailingOpen();
   return {
     status: overallStatus(probed.services, redisOpen),
     timestamp: new Date(now).toISOString(),
@@ -64,7 +67,7 @@ export async function checkHealth(env: Env): Promise<HealthResponse> {
     resource_usage: { cpu_percent: null, memory_percent: null, gpu_memory_percent: null },
     details: {
       llm_emulator: probed.llmEmulator,
-      rate_limit_store: rateLimitPerMinute(env) === 0 ? "off" : upstashConfigured(env) ? "upstash" : "durable-object",
+      rate_limit_store: perMinute === 0 ? "off" : upstash ? "upstash" : "durable-object",
       redis_failing_open: redisOpen,
       checked_at: probed.checkedAt,
     },

@@ -1,6 +1,6 @@
 import type { ServiceStatus } from "../../shared/schemas/ops";
 import type { Env } from "../env";
-import { upstashConfigured } from "../rate-limit/limiter";
+import { config } from "../config";
 import { upstashRedis } from "../rate-limit/upstash-limiter";
 
 export interface LlmProbe {
@@ -11,13 +11,14 @@ export interface LlmProbe {
 
 /** GET {LLM_BASE_URL}/models: answers without spending tokens, and fails when the key is refused. */
 export async function probeLlm(env: Env, timeoutMs: number): Promise<LlmProbe> {
-  if (!env.LLM_BASE_URL) {
+  const { baseUrl, apiKey } = config(env).llm;
+  if (!baseUrl) {
     // The Workers AI binding has no free ping; its presence is all that can be said without a paid call.
     return { status: env.AI ? "healthy" : "not_configured", emulator: false };
   }
   try {
-    const res = await fetch(`${env.LLM_BASE_URL.replace(/\/$/, "")}/models`, {
-      headers: env.LLM_API_KEY ? { Authorization: `Bearer ${env.LLM_API_KEY}` } : {},
+    const res = await fetch(`${baseUrl}/models`, {
+      headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) {
@@ -34,9 +35,10 @@ export async function probeLlm(env: Env, timeoutMs: number): Promise<LlmProbe> {
 
 /** PING through the same Upstash client the limiter uses; not_configured when the fallback is in use. */
 export async function probeRedis(env: Env, timeoutMs: number): Promise<ServiceStatus> {
-  if (!upstashConfigured(env)) return "not_configured";
+  const { upstash } = config(env).rateLimit;
+  if (!upstash) return "not_configured";
   try {
-    return (await upstashRedis(env, timeoutMs).ping()) === "PONG" ? "healthy" : "unhealthy";
+    return (await upstashRedis(upstash, timeoutMs).ping()) === "PONG" ? "healthy" : "unhealthy";
   } catch {
     return "unhealthy";
   }

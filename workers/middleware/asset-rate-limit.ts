@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../api-error";
 import type { AppEnv } from "../env";
 import { addressBucket } from "../rate-limit/address-bucket";
-import { limiterAt, rateLimitPerMinute } from "../rate-limit/limiter";
+import { config } from "../config";
+import { limiterAt } from "../rate-limit/limiter";
 import { rateLimitHeaders } from "../rate-limit/headers";
 import { clientAddress } from "./client-address";
 
@@ -17,7 +18,7 @@ export const ASSET_REQUESTS_PER_MINUTE = 600;
 export const assetRateLimit = (): MiddlewareHandler<AppEnv> =>
   async function assetRateLimit(c, next) {
     const address = clientAddress(c);
-    if (!address || rateLimitPerMinute(c.env) === 0) return next();
+    if (!address || config(c.env).rateLimit.perMinute === 0) return next();
     const result = await limiterAt(c.env, ASSET_REQUESTS_PER_MINUTE, c.executionCtx).limit(`assets:${addressBucket(address)}`);
     if (!result.success) {
       for (const [name, value] of Object.entries(rateLimitHeaders(result))) c.header(name, value);

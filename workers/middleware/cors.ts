@@ -1,16 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import { cors as honoCors } from "hono/cors";
+import { config } from "../config";
 import type { AppEnv } from "../env";
-
-/** CORS_ORIGINS: `*`, or a comma-separated list of exact origins. Unset: no CORS headers (same-origin only). */
-export function parseOrigins(raw: string | undefined): "*" | string[] {
-  const origins = (raw ?? "").split(",").map((o) => o.trim()).filter(Boolean);
-  return origins.includes("*") ? "*" : origins;
-}
 
 export const cors = (): MiddlewareHandler<AppEnv> =>
   async function cors(c, next) {
-    const origins = parseOrigins(c.env.CORS_ORIGINS);
+    // CORS_ORIGINS: `*`, or exact origins; unset: no CORS headers (same-origin only).
+    const origins = config(c.env).corsOrigins;
     if (origins !== "*" && origins.length === 0) return next();
     return honoCors({
       origin: origins === "*" ? "*" : (origin) => (origins.includes(origin) ? origin : null),

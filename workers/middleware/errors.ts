@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../../shared/errors";
 import { ApiError } from "../api-error";
+import { ConfigError } from "../config";
 import type { AppEnv } from "../env";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError) {
@@ -32,6 +33,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return errorResponse(c, new ApiError(HTTP_CODES[err.status]!, message));
   }
   console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }));
+  // It names variables, never their values: the operator sees what to fix from any request.
+  if (err instanceof ConfigError) return errorResponse(c, new ApiError("INTERNAL_ERROR", err.message));
   return errorResponse(c, new ApiError("INTERNAL_ERROR", "Internal server error"));
 };
 

@@ -1,10 +1,10 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Env } from "../env";
 import { addressBucket } from "./address-bucket";
-import { upstashConfigured } from "./limiter";
+import { config } from "../config";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
 import { WINDOW_SECONDS, type RateLimitResult } from "./types";
-import { upstashRedis } from "./upstash-limiter";
+import { upstashRedis, type UpstashConfig } from "./upstash-limiter";
 
 /**
  * Failed authentications (a bad or revoked API key, a webhook that fails verification) allowed per
@@ -39,17 +39,17 @@ const decided = (success: boolean, remaining: number, resetAt: number): RateLimi
 
 // One per isolate and Upstash URL, like the request limiter's (upstash-limiter.ts).
 const upstashCounters = new Map<string, Ratelimit>();
-function upstashCounter(env: Env): Ratelimit {
-  let counter = upstashCounters.get(env.UPSTASH_REDIS_REST_URL!);
+function upstashCounter(upstash: UpstashConfig): Ratelimit {
+  let counter = upstashCounters.get(upstash.url);
   if (!counter) {
     counter = new Ratelimit({
-      redis: upstashRedis(env),
+      redis: upstashRedis(upstash),
       limiter: Ratelimit.slidingWindow(FAILED_AUTH_PER_MINUTE, `${WINDOW_SECONDS} s`),
       prefix: "chattr:authfail",
       analytics: false,
       timeout: 1000,
     });
-    upstashCounters.set(env.UPSTASH_REDIS_REST_URL!, counter);
+    upstashCounters.set(upstash.url, counter);
   }
   return counter;
 }
@@ -58,7 +58,7 @@ const counterObject = (env: Env, identifier: string) => env.AUTH_FAILURES.get(en
 
 /** A store failure lets the caller through, as with the request limiter: auth itself still decides. */
 function failOpen(env: Env, error: unknown): RateLimitResult {
-  if (upstashConfigured(env)) recordRedisFailure(error, "authfail");
+  if (config(env).rateLimit.upstash) recordRedisFailure(error, "authfail");
   else console.error(JSON.stringify({ level: "error", msg: "failed-auth store failed: failing open", store: "durable-object", error: String(error) }));
   return allowed();
 }
@@ -73,8 +73,9 @@ export async function failedAuthBudget(env: Env, ip: string | undefined): Promis
   if (!ip) return allowed();
   const identifier = identifierOf(ip);
   try {
-    if (upstashConfigured(env)) {
-      const { remaining, reset } = await upstashCounter(env).getRemaining(identifier);
+    const { upstash } = config(env).rateLimit;
+    if (upstash) {
+      const { remaining, reset } = await upstashCounter(upstash).getRemaining(identifier);
       recordRedisSuccess();
       return decided(remaining > 0, remaining, reset);
     }
@@ -90,8 +91,9 @@ export async function recordFailedAuth(env: Env, ip: string | undefined, ctx?: W
   if (!ip) return;
   const identifier = identifierOf(ip);
   try {
-    if (upstashConfigured(env)) {
-      const result = await upstashCounter(env).limit(identifier);
+    const { upstash } = config(env).rateLimit;
+    if (upstash) {
+      const result = await upstashCounter(upstash).limit(identifier);
       ctx?.waitUntil(result.pending.catch(() => undefined));
       if (result.reason === "timeout") recordRedisFailure(new Error("no answer within 1000 ms"), "authfail");
       return;

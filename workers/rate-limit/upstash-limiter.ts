@@ -1,6 +1,8 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
-import type { Env } from "../env";
+import type { Config } from "../config";
+
+export type UpstashConfig = NonNullable<Config["rateLimit"]["upstash"]>;
 import type { RateLimiter } from "./limiter";
 import { WINDOW_SECONDS, type RateLimitResult } from "./types";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
@@ -9,10 +11,10 @@ import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
 const REDIS_TIMEOUT_MS = 1000;
 
 /** The Upstash client: no retries and a short timeout, so an unreachable Redis costs one bounded wait. */
-export const upstashRedis = (env: Env, timeoutMs = REDIS_TIMEOUT_MS) =>
+export const upstashRedis = (upstash: UpstashConfig, timeoutMs = REDIS_TIMEOUT_MS) =>
   new Redis({
-    url: env.UPSTASH_REDIS_REST_URL!,
-    token: env.UPSTASH_REDIS_REST_TOKEN!,
+    url: upstash.url,
+    token: upstash.token,
     retry: false,
     signal: () => AbortSignal.timeout(timeoutMs),
     enableTelemetry: false,
@@ -22,12 +24,12 @@ export const upstashRedis = (env: Env, timeoutMs = REDIS_TIMEOUT_MS) =>
 // identifiers survives between requests (it answers repeat offenders without a Redis round trip).
 const limiters = new Map<string, Ratelimit>();
 
-function ratelimitFor(env: Env, perMinute: number): Ratelimit {
-  const key = `${env.UPSTASH_REDIS_REST_URL}|${perMinute}`;
+function ratelimitFor(upstash: UpstashConfig, perMinute: number): Ratelimit {
+  const key = `${upstash.url}|${perMinute}`;
   let ratelimit = limiters.get(key);
   if (!ratelimit) {
     ratelimit = new Ratelimit({
-      redis: upstashRedis(env),
+      redis: upstashRedis(upstash),
       // Sliding window: the same algorithm as the Durable Object fallback (sliding-window.ts).
       limiter: Ratelimit.slidingWindow(perMinute, `${WINDOW_SECONDS} s`),
       prefix: "chattr:rl",
@@ -47,8 +49,8 @@ const allowed = (perMinute: number): RateLimitResult => ({
   retryAfterSeconds: 0,
 });
 
-export function upstashLimiter(env: Env, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter {
-  const ratelimit = ratelimitFor(env, perMinute);
+export function upstashLimiter(upstash: UpstashConfig, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter {
+  const ratelimit = ratelimitFor(upstash, perMinute);
   return {
     store: "upstash",
     async limit(identifier) {

@@ -9,7 +9,8 @@ import { getDb } from "../../db/client";
 import { recordConversationTurn } from "../../db/conversations";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
-import { llmContextTokens, selectProvider } from "../../llm/select-provider";
+import { config } from "../../config";
+import { selectLlmProvider } from "../../llm/select-provider";
 import type { StoredMessage } from "../../chat/turn";
 import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
 import type { HistoryStore } from "./history-store";
@@ -132,7 +133,7 @@ export class TurnRunner {
     const { character } = request;
 
     const outcome = await runTurn(
-      { store: this.store, llm: selectProvider(this.env), now: Date.now, contextTokens: llmContextTokens(this.env), countMessageTokens },
+      { store: this.store, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       {
         character: { id: character.id, name: character.name, description: character.description, personality: character.personality, configuration: character.configuration, nickname: character.nickname, scenario: character.scenario, exampleMessages: character.exampleMessages, postHistoryInstructions: character.postHistoryInstructions, firstMessage: character.firstMessage },
         message: request.message,
