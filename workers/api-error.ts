@@ -1,4 +1,5 @@
 import { ERROR_STATUS, type ErrorCode } from "../shared/errors";
+import type { ErrorBody } from "../shared/schemas/common";
 
 /** The one error type handlers throw; the error handler turns it into the ARCHITECTURE.md body. */
 export class ApiError extends Error {
@@ -13,6 +14,19 @@ export class ApiError extends Error {
     super(message);
     this.status = ERROR_STATUS[code];
   }
+}
+
+/** The ARCHITECTURE.md error body, for JSON answers and SSE `error` events alike. */
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown, retryAfterSeconds?: number): ErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      request_id: requestId,
+      ...(details === undefined ? {} : { details }),
+      ...(retryAfterSeconds === undefined ? {} : { retry_after_seconds: retryAfterSeconds }),
+    },
+  };
 }
 
 /** A Durable Object answers RPC calls with this shape, since thrown errors lose their class across RPC. */

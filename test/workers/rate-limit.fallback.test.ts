@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitErrorFrame } from "../../workers/rate-limit/error-frame";
+import { rateLimitErrorFrame } from "../../workers/realtime/frames";
 import { getRateLimiter } from "../../workers/rate-limit/limiter";
 import { hit } from "../../workers/durable-objects/rate-limiter/sliding-window";
 import { createKey } from "../support/api";

@@ -2,20 +2,12 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../../shared/errors";
-import { ApiError } from "../api-error";
+import { ApiError, errorBody } from "../api-error";
 import { ConfigError } from "../config";
 import type { AppEnv } from "../env";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError) {
-  const body = {
-    error: {
-      code: error.code,
-      message: error.message,
-      request_id: c.get("requestId") ?? "unknown",
-      ...(error.details === undefined ? {} : { details: error.details }),
-      ...(error.retryAfterSeconds === undefined ? {} : { retry_after_seconds: error.retryAfterSeconds }),
-    },
-  };
+  const body = errorBody(error.code, error.message, c.get("requestId") ?? "unknown", error.details, error.retryAfterSeconds);
   const response = c.json(body, error.status as ContentfulStatusCode);
   if (error.retryAfterSeconds !== undefined) response.headers.set("Retry-After", String(error.retryAfterSeconds));
   return response;

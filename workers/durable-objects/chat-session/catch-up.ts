@@ -1,8 +1,7 @@
 import type { ResumeEntry, ServerFrame } from "../../../shared/schemas/realtime";
-import { responseFrame } from "../../chat/reply-shapes";
+import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import type { HistoryStore } from "./history-store";
-import { errorFrame } from "./protocol";
-import { userMessageFrame, type TurnRunner } from "./turn-runner";
+import type { TurnRunner } from "./turn-runner";
 
 /**
  * What a client missed of one turn, as the frames it would have received: the rest of a reply

@@ -4,7 +4,7 @@ import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } f
 import type { Outcome } from "../../api-error";
 import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
 import type { MessageMedia, StoredMessage } from "../../chat/turn";
-import { responseFrame, toHttpResponse } from "../../chat/reply-shapes";
+import { sseEvent } from "../../chat/http-reply";
 import { getKey } from "../../db/api-keys";
 import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
@@ -14,12 +14,12 @@ import { authenticateFrom } from "../../auth/authenticate";
 import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
-import { rateLimitErrorFrame } from "../../rate-limit/error-frame";
+import { errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
+import { parseClientFrame } from "../../realtime/parse-frame";
 import { catchUpFrames } from "./catch-up";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
-import { errorFrame, parseClientFrame } from "./protocol";
 import { Sockets, send, setState, stateOf } from "./sockets";
-import { TurnRunner, userMessageFrame, type Denied, type Emit } from "./turn-runner";
+import { TurnRunner, type Denied, type Emit } from "./turn-runner";
 
 export interface SessionMessageRequest {
   sessionId: string;
@@ -183,7 +183,9 @@ export class ChatSession extends DurableObject<Env> {
     }
     const outcome = await authenticateFrom(this.env, state.ip, frame.token, this.ctx);
     // Out of failed-auth budget: the key was not even tried; the socket may try again after the delay.
-    if (!outcome.ok && outcome.code === "RATE_LIMIT_EXCEEDED") return send(ws, rateLimitErrorFrame(outcome.limit));
+    if (!outcome.ok && outcome.code === "RATE_LIMIT_EXCEEDED") {
+      return send(ws, rateLimitErrorFrame(outcome.limit, `Too many failed authentications from this address; retry in ${outcome.limit.retryAfterSeconds} s`));
+    }
     const caller = outcome.ok ? outcome.caller : undefined;
     const refuse = (denied: Denied) => {
       send(ws, errorFrame(denied.code, denied.message));
@@ -294,12 +296,4 @@ export class ChatSession extends DurableObject<Env> {
   private mayHear(caller: Caller): boolean {
     return caller.keyId === this.ownerKey() || isAdmin(caller);
   }
-}
-
-/** One SSE event per frame; the last carries the same body as the non-streaming answer (or error). */
-function sseEvent(frame: ServerFrame, requestId: string): string {
-  let data: unknown = frame;
-  if (frame.type === "response") data = toHttpResponse(frame);
-  if (frame.type === "error") data = { error: { code: frame.code, message: frame.message, request_id: requestId, ...(frame.user_message_id ? { details: { user_message_id: frame.user_message_id } } : {}) } };
-  return `event: ${frame.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }

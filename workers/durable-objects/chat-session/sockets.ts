@@ -1,6 +1,6 @@
 import { AUTH_TIMEOUT_MS, CLOSE_CODES, type ServerFrame } from "../../../shared/schemas/realtime";
 import type { Caller } from "../../auth/caller";
-import { encode } from "./protocol";
+import { encodeFrame } from "../../realtime/frames";
 
 /** Per-socket state, kept in the socket's attachment so it survives hibernation. */
 export interface SocketState {
@@ -17,7 +17,7 @@ export const setState = (ws: WebSocket, state: SocketState) => ws.serializeAttac
 
 export function send(ws: WebSocket, frame: ServerFrame): void {
   try {
-    ws.send(encode(frame));
+    ws.send(encodeFrame(frame));
   } catch {
     // The socket closed under us; its close handler cleans up.
   }

@@ -2,7 +2,7 @@ import type { ErrorFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from 
 import type { Outcome } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
-import { responseFrame } from "../../chat/reply-shapes";
+import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
 import { runTurn } from "../../chat/turn";
 import { getDb } from "../../db/client";
@@ -14,7 +14,6 @@ import { selectLlmProvider } from "../../llm/select-provider";
 import type { StoredMessage } from "../../chat/turn";
 import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
 import type { HistoryStore } from "./history-store";
-import { errorFrame } from "./protocol";
 import { TurnQueue } from "./turn-queue";
 
 export interface TurnRequest {
@@ -186,16 +185,4 @@ const turnIds = (live: LiveReply, request: TurnRequest) => ({
 
 function logError(event: string, request: TurnRequest, error: unknown): void {
   console.error(JSON.stringify({ level: "error", event, session_id: request.sessionId, ...(request.requestId ? { request_id: request.requestId } : {}), error: String(error) }));
-}
-
-export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string): ServerFrame {
-  return {
-    type: "user_message",
-    message_id: user.id,
-    character_id: user.character_id,
-    content: user.content,
-    timestamp: user.timestamp,
-    reply_id: replyId,
-    ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
-  };
 }

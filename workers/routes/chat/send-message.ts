@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
 import { unwrap } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
-import { toHttpResponse } from "../../chat/reply-shapes";
+import { toHttpResponse } from "../../chat/http-reply";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
 

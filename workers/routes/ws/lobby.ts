@@ -1,6 +1,7 @@
 import { AUTH_TIMEOUT_MS, CLOSE_CODES } from "../../../shared/schemas/realtime";
 import { randomId } from "../../../shared/crypto";
-import { errorFrame, parseClientFrame } from "../../durable-objects/chat-session/protocol";
+import { errorFrame } from "../../realtime/frames";
+import { parseClientFrame } from "../../realtime/parse-frame";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import type { Env } from "../../env";
 

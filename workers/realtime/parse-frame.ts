@@ -1,14 +1,7 @@
-import { ClientFrame, MAX_FRAME_BYTES, type ErrorFrame, type ServerFrame } from "../../../shared/schemas/realtime";
-import type { ErrorCode } from "../../../shared/errors";
+import { ClientFrame, MAX_FRAME_BYTES, type ErrorFrame } from "../../shared/schemas/realtime";
+import { errorFrame } from "./frames";
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
-
-export const errorFrame = (code: ErrorCode, message: string, extra: Partial<ErrorFrame> = {}): ErrorFrame => ({
-  type: "error",
-  code,
-  message,
-  ...extra,
-});
 
 /** Turns a raw WebSocket frame into a typed client frame, or the error frame that answers it. */
 export function parseClientFrame(raw: string | ArrayBuffer): Parsed {
@@ -34,5 +27,3 @@ export function parseClientFrame(raw: string | ArrayBuffer): Parsed {
   }
   return { ok: true, frame: result.data };
 }
-
-export const encode = (frame: ServerFrame) => JSON.stringify(frame);

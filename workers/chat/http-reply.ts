@@ -1,0 +1,28 @@
+import type { SendMessageResponse } from "../../shared/schemas/chat";
+import type { ResponseFrame, ServerFrame } from "../../shared/schemas/realtime";
+import { errorBody } from "../api-error";
+
+/** The reference's HTTP body for a reply. */
+export function toHttpResponse(frame: ResponseFrame): SendMessageResponse {
+  return {
+    response: frame.content,
+    character_id: frame.character_id,
+    session_id: frame.session_id,
+    message_id: frame.message_id,
+    user_message_id: frame.user_message_id,
+    timestamp: frame.timestamp,
+    media: frame.media,
+    metadata: frame.metadata,
+  };
+}
+
+/** One Server-Sent Event per frame; the last carries the same body as the non-streaming answer, or its error. */
+export function sseEvent(frame: ServerFrame, requestId: string): string {
+  let data: unknown = frame;
+  if (frame.type === "response") data = toHttpResponse(frame);
+  if (frame.type === "error") {
+    const details = frame.user_message_id ? { user_message_id: frame.user_message_id } : undefined;
+    data = errorBody(frame.code, frame.message, requestId, details, frame.retry_after_seconds);
+  }
+  return `event: ${frame.type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
