@@ -5,7 +5,7 @@ import { TEST_COG_TOKEN, TEST_PUBLIC_BASE_URL, TEST_REPLICATE_TOKEN, TEST_WEBHOO
 export default defineConfig({
   test: {
     // One JSON line per request (workers/middleware/access-log.ts) would drown the test output.
-    onConsoleLog: (log) => !log.startsWith('{"level":"info","msg":"request"'),
+    onConsoleLog: (log) => !log.startsWith('{"level":"info","event":"request"'),
     projects: [
       {
         // Route and Durable Object tests, inside workerd, against the local LLM emulator.

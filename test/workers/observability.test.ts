@@ -3,7 +3,7 @@ import { createKey } from "../support/api";
 import { callWith } from "../support/app";
 
 const requestLines = (spy: { mock: { calls: unknown[][] } }) =>
-  spy.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{"level":"info","msg":"request"')).map((l) => JSON.parse(l));
+  spy.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{"level":"info","event":"request"')).map((l) => JSON.parse(l));
 
 describe("one JSON log line per request", () => {
   it("names the route pattern, status, duration, key id and session id, never the key", async () => {

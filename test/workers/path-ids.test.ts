@@ -14,7 +14,7 @@ async function logLines<T>(run: () => Promise<T>): Promise<{ result: T; lines: a
   const result = await run();
   const lines = log.mock.calls
     .map(([first]) => (typeof first === "string" && first.startsWith("{") ? JSON.parse(first) : undefined))
-    .filter((line) => line?.msg === "request");
+    .filter((line) => line?.event === "request");
   return { result, lines };
 }
 

@@ -16,7 +16,7 @@ describe("Redis unreachable: the API keeps answering", () => {
       const res = await callWith(down, "GET", "/api/v1/characters", { key });
       expect(res.status).toBe(200);
     }
-    const lines = errors.mock.calls.map((call) => String(call[0])).filter((l) => l.includes("failing open"));
+    const lines = errors.mock.calls.map((call) => String(call[0])).filter((l) => l.includes("rate_limit_store_failing_open"));
     errors.mockRestore();
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThan(3); // one line when it starts failing, not one per request

@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import { takeSocketSessions } from "../db/socket-sessions";
 import { sessionStub } from "../durable-objects/chat-session/session-stub";
 import type { Env } from "../env";
+import { errorText, log } from "../log";
 
 /**
  * Revokes a key (the first revocation time stays) and closes its open WebSockets with 4001,
@@ -16,7 +17,7 @@ export async function revokeKeyEverywhere(env: Env, keyId: string, revokedAt: st
   const sessions = await takeSocketSessions(db, keyId);
   const closed = await Promise.allSettled(sessions.map((sessionId) => sessionStub(env, sessionId).closeSocketsOf(keyId)));
   for (const result of closed) {
-    if (result.status === "rejected") console.error(JSON.stringify({ level: "error", event: "revoked_socket_close_failed", key_id: keyId, error: String(result.reason) }));
+    if (result.status === "rejected") log("error", "revoked_socket_close_failed", { key_id: keyId, error: errorText(result.reason) });
   }
   return at;
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import type { RequestSample } from "../durable-objects/request-metrics/request-metrics";
+import { errorText, log } from "../log";
 
 /**
  * Counting off the request path: a finished request's sample joins this isolate's buffer, and the
@@ -19,7 +20,7 @@ async function send(env: Env, batch: RequestSample[]) {
   try {
     await metricsStub(env).record(batch);
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", msg: "metrics flush failed", samples: batch.length, error: String(error) }));
+    log("error", "metrics_flush_failed", { samples: batch.length, error: errorText(error) });
   }
 }
 

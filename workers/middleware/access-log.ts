@@ -3,6 +3,7 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 import { markIsolateStart } from "../health/uptime";
 import { recordRequest } from "../metrics/recorder";
+import { log } from "../log";
 
 /** The route pattern that answered, e.g. /api/v1/chat/history/:session_id; unmatched paths are not echoed. */
 function routeOf(c: Context<AppEnv>): string {
@@ -43,18 +44,14 @@ export const accessLog = (): MiddlewareHandler<AppEnv> =>
     // performance.now() advances with I/O in Workers, which is what a request's duration is made of.
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const route = routeOf(c);
-    console.log(
-      JSON.stringify({
-        level: "info",
-        msg: "request",
-        method: c.req.method,
-        route,
-        status: c.res.status,
-        duration_ms: durationMs,
-        key_id: c.get("caller")?.keyId ?? null,
-        session_id: sessionOf(c, route) ?? null,
-        request_id: c.get("requestId"),
-      }),
-    );
+    log("info", "request", {
+      method: c.req.method,
+      route,
+      status: c.res.status,
+      duration_ms: durationMs,
+      key_id: c.get("caller")?.keyId ?? null,
+      session_id: sessionOf(c, route) ?? null,
+      request_id: c.get("requestId"),
+    });
     recordRequest(c.env, c.executionCtx, { at: Date.now(), status: c.res.status, durationMs });
   };

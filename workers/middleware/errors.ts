@@ -5,6 +5,7 @@ import type { ErrorCode } from "../../shared/errors";
 import { ApiError, errorBody } from "../api-error";
 import { ConfigError } from "../config";
 import type { AppEnv } from "../env";
+import { log } from "../log";
 
 export function errorResponse(c: Context<AppEnv>, error: ApiError) {
   const body = errorBody(error.code, error.message, c.get("requestId") ?? "unknown", error.details, error.retryAfterSeconds);
@@ -24,7 +25,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     const message = err.status === 415 ? "Content-Type must be application/json" : err.message || "Request body is invalid";
     return errorResponse(c, new ApiError(HTTP_CODES[err.status]!, message));
   }
-  console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }));
+  log("error", "request_failed", { request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack });
   // It names variables, never their values: the operator sees what to fix from any request.
   if (err instanceof ConfigError) return errorResponse(c, new ApiError("INTERNAL_ERROR", err.message));
   return errorResponse(c, new ApiError("INTERNAL_ERROR", "Internal server error"));

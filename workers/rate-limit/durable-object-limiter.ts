@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import type { RateLimiter } from "./limiter";
 import { WINDOW_SECONDS } from "./types";
+import { errorText, log } from "../log";
 
 /** The fallback store: the RateLimiter Durable Object of the identifier. */
 export function durableObjectLimiter(env: Env, perMinute: number): RateLimiter {
@@ -21,7 +22,7 @@ export function durableObjectLimiter(env: Env, perMinute: number): RateLimiter {
         };
       } catch (error) {
         // Same rule as Redis: the limiter failing never refuses a request.
-        console.error(JSON.stringify({ level: "error", msg: "rate limit store failed: failing open", store: "durable-object", error: String(error) }));
+        log("error", "rate_limit_store_failing_open", { store: "durable-object", error: errorText(error) });
         return { success: true, limit: perMinute, remaining: perMinute, resetSeconds: WINDOW_SECONDS, retryAfterSeconds: 0 };
       }
     },

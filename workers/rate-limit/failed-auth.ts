@@ -5,6 +5,7 @@ import { config } from "../config";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
 import { WINDOW_SECONDS, type RateLimitResult } from "./types";
 import { upstashRedis, type UpstashConfig } from "./upstash-limiter";
+import { errorText, log } from "../log";
 
 /**
  * Failed authentications (a bad or revoked API key, a webhook that fails verification) allowed per
@@ -59,7 +60,7 @@ const counterObject = (env: Env, identifier: string) => env.AUTH_FAILURES.get(en
 /** A store failure lets the caller through, as with the request limiter: auth itself still decides. */
 function failOpen(env: Env, error: unknown): RateLimitResult {
   if (config(env).rateLimit.upstash) recordRedisFailure(error, "authfail");
-  else console.error(JSON.stringify({ level: "error", msg: "failed-auth store failed: failing open", store: "durable-object", error: String(error) }));
+  else log("error", "rate_limit_store_failing_open", { store: "durable-object", limit: "failed-auth", error: errorText(error) });
   return allowed();
 }
 

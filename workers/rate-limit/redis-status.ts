@@ -1,3 +1,5 @@
+import { log } from "../log";
+
 /**
  * What this isolate saw of Redis while limiting: health reports it, and a failure is logged as one JSON
  * line when Redis starts failing and then at most every LOG_EVERY_MS while it keeps failing.
@@ -23,16 +25,12 @@ export function recordRedisFailure(error: unknown, identifierKind: string) {
   if (wasHealthy || now - lastLoggedAt >= LOG_EVERY_MS) {
     lastLoggedAt = now;
     // The message of a fetch or Upstash error names the command, never the token.
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "rate limit store unreachable: failing open",
-        store: "upstash",
-        identifier_kind: identifierKind,
-        error: status.lastFailure,
-        fail_open_count: status.failOpenCount,
-      }),
-    );
+    log("error", "rate_limit_store_failing_open", {
+      store: "upstash",
+      identifier_kind: identifierKind,
+      error: status.lastFailure,
+      fail_open_count: status.failOpenCount,
+    });
   }
 }
 

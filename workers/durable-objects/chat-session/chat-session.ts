@@ -20,6 +20,7 @@ import { catchUpFrames } from "./catch-up";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { Sockets, send, setState, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
+import { errorText, log } from "../../log";
 
 export interface SessionMessageRequest {
   sessionId: string;
@@ -135,7 +136,7 @@ export class ChatSession extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const previous = this.frameChains.get(ws) ?? Promise.resolve();
     const next = previous.then(() => this.onFrame(ws, raw)).catch((error) => {
-      console.error(JSON.stringify({ level: "error", where: "webSocketMessage", error: String(error) }));
+      log("error", "socket_frame_failed", { error: errorText(error) });
       send(ws, errorFrame("INTERNAL_ERROR", "Internal server error"));
     });
     this.frameChains.set(ws, next);

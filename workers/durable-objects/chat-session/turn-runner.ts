@@ -15,6 +15,7 @@ import type { StoredMessage } from "../../chat/turn";
 import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
 import type { HistoryStore } from "./history-store";
 import { TurnQueue } from "./turn-queue";
+import { errorText, log } from "../../log";
 
 export interface TurnRequest {
   sessionId: string;
@@ -184,5 +185,5 @@ const turnIds = (live: LiveReply, request: TurnRequest) => ({
 });
 
 function logError(event: string, request: TurnRequest, error: unknown): void {
-  console.error(JSON.stringify({ level: "error", event, session_id: request.sessionId, ...(request.requestId ? { request_id: request.requestId } : {}), error: String(error) }));
+  log("error", event, { session_id: request.sessionId, ...(request.requestId ? { request_id: request.requestId } : {}), error: errorText(error) });
 }
