@@ -13,7 +13,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startRedisServer } from "../tools/upstash-rest/redis-server.ts";
+import { freePort } from "../tools/free-port.ts";
+import { startRedisServer } from "../tools/upstash-rest/redis-server.ts";
 import { startUpstashRest } from "../tools/upstash-rest/server.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

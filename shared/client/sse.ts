@@ -1,25 +1,20 @@
-/** Reads a Server-Sent Events body into `{event, data}` pairs, as they arrive. */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+
+/**
+ * Reads a Server-Sent Events body into `{event, data}` pairs as they arrive, with the same parser the
+ * Worker reads its LLM with (LF, CR and CRLF line ends, multi-line data, comments).
+ */
 export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const pending: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (message) => pending.push(message) });
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = "message";
-        const data: string[] = [];
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-        }
-        if (data.length > 0) yield { event, data: data.join("\n") };
-      }
+      parser.feed(decoder.decode(value, { stream: true }));
+      for (let message = pending.shift(); message; message = pending.shift()) yield { event: message.event ?? "message", data: message.data };
     }
   } finally {
     reader.releaseLock();

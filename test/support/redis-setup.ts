@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { freePort, startRedisServer } from "../../tools/upstash-rest/redis-server.ts";
+import { freePort } from "../../tools/free-port.ts";
+import { startRedisServer } from "../../tools/upstash-rest/redis-server.ts";
 import { startUpstashRest } from "../../tools/upstash-rest/server.ts";
 
 declare module "vitest" {

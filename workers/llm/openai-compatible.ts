@@ -1,4 +1,4 @@
-import { readSseData, withTimeout } from "./read-sse";
+import { llmDeadline, readSseData } from "./read-sse";
 import { LlmError, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
 
 export interface OpenAiCompatibleOptions {
@@ -35,7 +35,7 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): LlmProvider 
       const onAbort = () => abort.abort();
       request.signal?.addEventListener("abort", onAbort);
       try {
-        const response = await withTimeout(
+        const response = await llmDeadline(
           fetch(url, {
             method: "POST",
             headers: {

@@ -1,4 +1,4 @@
-import { readSseData, withTimeout } from "./read-sse";
+import { llmDeadline, readSseData } from "./read-sse";
 import { LlmError, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.1-8b-instruct";
@@ -14,7 +14,7 @@ export function workersAi(ai: Ai, model: string, timeoutMs: number): LlmProvider
     name: "workers-ai",
     model,
     async *stream(request: CompletionRequest): AsyncGenerator<CompletionEvent> {
-      const body = await withTimeout(
+      const body = await llmDeadline(
         (ai.run as (model: string, inputs: unknown) => Promise<unknown>)(model, {
           messages: request.messages,
           temperature: request.temperature,
