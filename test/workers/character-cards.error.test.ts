@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { api, createKey } from "../support/api";
 import { base64Utf8, buildPng, cardPng, getRaw, post, textChunk, v2Card } from "../support/cards";
 import { env } from "../support/env";
@@ -11,11 +11,13 @@ async function characterIds(): Promise<string[]> {
 }
 
 /** Every failed import must leave no character and no stored avatar behind. */
-let before: string[] | undefined;
+let before: string[] = [];
+beforeEach(async () => {
+  before = await characterIds();
+});
 afterEach(async () => {
-  if (before) expect(await characterIds()).toEqual(before);
+  expect(await characterIds()).toEqual(before);
   expect((await env.MEDIA.list({ prefix: "avatars/" })).objects).toEqual([]);
-  before = undefined;
 });
 
 async function expectInvalid(res: { status: number; json: any }, message?: RegExp) {
@@ -42,36 +44,30 @@ describe("card import refuses bad input with INVALID_REQUEST and imports nothing
     ["extensions that is not an object", JSON.stringify(v2Card({ extensions: [] })), /data\.extensions/],
     ["a description over 32768 characters", JSON.stringify(v2Card({ description: "x".repeat(32_769) })), /data\.description/],
   ])("a JSON body with %s", async (_, body, message) => {
-    before = await characterIds();
     await expectInvalid(await json(body), message);
   });
 
   it("lists the schema's issues in details", async () => {
-    before = await characterIds();
     const res = await json(JSON.stringify(v2Card({ name: 7, tags: "x" })));
     await expectInvalid(res);
     expect(res.json.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(["data.name", "data.tags"]);
   });
 
   it("a PNG body that is not a PNG", async () => {
-    before = await characterIds();
     await expectInvalid(await png(new TextEncoder().encode("GIF89a not really")), /not a PNG/);
   });
 
   it("a PNG with no card in it", async () => {
-    before = await characterIds();
     await expectInvalid(await png(buildPng([textChunk("Comment", "just a picture")])), /no ccv3 or chara/);
   });
 
   it("a truncated PNG", async () => {
-    before = await characterIds();
     const whole = cardPng(v2Card({ name: "Truncated" }));
     await expectInvalid(await png(whole.slice(0, whole.length - 20)), /truncated/);
     await expectInvalid(await png(whole.slice(0, 20)), /truncated/);
   });
 
   it("a PNG whose card chunk was corrupted (CRC mismatch)", async () => {
-    before = await characterIds();
     const bytes = cardPng(v2Card({ name: "Corrupted" }));
     const at = bytes.length - 40; // inside the tEXt data
     bytes[at] = bytes[at]! ^ 0x01;
@@ -79,7 +75,6 @@ describe("card import refuses bad input with INVALID_REQUEST and imports nothing
   });
 
   it("a PNG that does not start with IHDR", async () => {
-    before = await characterIds();
     const bytes = buildPng();
     bytes[12] = "J".charCodeAt(0); // IHDR -> JHDR (CRC now fails too: either refusal is right)
     await expectInvalid(await png(bytes), /PNG/);
@@ -92,18 +87,15 @@ describe("card import refuses bad input with INVALID_REQUEST and imports nothing
     ["base64 of a card with a bad field", base64Utf8(JSON.stringify(v2Card({ first_mes: ["x"] }))), /data\.first_mes/],
     ["base64 of a card with the wrong spec", base64Utf8(JSON.stringify({ ...v2Card(), spec: "nope" })), /Unsupported card spec/],
   ])("a PNG whose chara chunk is %s", async (_, text, message) => {
-    before = await characterIds();
     await expectInvalid(await png(buildPng([textChunk("chara", text)])), message);
   });
 
   it("a file over 2 MiB, refused from its Content-Length before anything is read", async () => {
-    before = await characterIds();
     const big = buildPng([textChunk("Comment", "x".repeat(MAX)), textChunk("chara", base64Utf8(JSON.stringify(v2Card({ name: "Too Big" }))))]);
     await expectInvalid(await png(big), /limited to 2097152 bytes/);
   });
 
   it("a file over 2 MiB sent without a Content-Length (streamed)", async () => {
-    before = await characterIds();
     const big = cardPng(v2Card({ name: "Streamed", description: "y".repeat(30_000) }));
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -115,20 +107,17 @@ describe("card import refuses bad input with INVALID_REQUEST and imports nothing
   });
 
   it("a multipart upload over 2 MiB", async () => {
-    before = await characterIds();
     const form = new FormData();
     form.append("file", new File([buildPng([textChunk("Comment", "z".repeat(MAX))])], "big.png"));
     await expectInvalid(await post(IMPORT, form), /limited to/);
   });
 
   it("an unsupported Content-Type, or none", async () => {
-    before = await characterIds();
     await expectInvalid(await post(IMPORT, JSON.stringify(v2Card()), "text/plain"), /Content-Type must be/);
     await expectInvalid(await post(IMPORT, JSON.stringify(v2Card())), /Content-Type must be/);
   });
 
   it("multipart without a file, or with text in `file`", async () => {
-    before = await characterIds();
     const empty = new FormData();
     empty.append("other", new File([cardPng(v2Card())], "card.png"));
     await expectInvalid(await post(IMPORT, empty), /no `file` field/);
@@ -138,21 +127,18 @@ describe("card import refuses bad input with INVALID_REQUEST and imports nothing
   });
 
   it("multipart whose file is neither PNG nor JSON", async () => {
-    before = await characterIds();
     const form = new FormData();
     form.append("file", new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00])], "photo.jpg"));
     await expectInvalid(await post(IMPORT, form), /neither a PNG nor UTF-8 JSON/);
   });
 
   it.each([["?id=Not_A_Slug"], ["?id="], ["?overwrite=yes"]])("bad query %s", async (query) => {
-    before = await characterIds();
     await expectInvalid(await post(`${IMPORT}${query}`, JSON.stringify(v2Card({ name: "Query" })), "application/json"));
   });
 });
 
 describe("card import: conflicts and permissions", () => {
   it("answers CONFLICT for a taken id, keeps the original and stores no avatar", async () => {
-    before = await characterIds();
     const res = await post(`${IMPORT}?id=assistant`, cardPng(v2Card({ name: "Impostor" })), "image/png");
     expect(res.status).toBe(409);
     expect(res.json.error.code).toBe("CONFLICT");
@@ -166,7 +152,6 @@ describe("card import: conflicts and permissions", () => {
   });
 
   it("refuses chat keys (FORBIDDEN) and missing keys (UNAUTHORIZED)", async () => {
-    before = await characterIds();
     const { key } = await createKey();
     const forbidden = await post(IMPORT, cardPng(v2Card({ name: "Sneaky" })), "image/png", key);
     expect(forbidden.status).toBe(403);
@@ -176,7 +161,6 @@ describe("card import: conflicts and permissions", () => {
   });
 
   it("checks the key before reading a large body", async () => {
-    before = await characterIds();
     const { key } = await createKey();
     const big = buildPng([textChunk("Comment", "x".repeat(MAX))]);
     expect((await post(IMPORT, big, "image/png", key)).status).toBe(403);

@@ -21,8 +21,14 @@ describe("POST /api/v1/chat/message", () => {
     expect(metadata.completion_tokens).toBeGreaterThan(3);
     expect(metadata.confidence).toBeGreaterThan(0);
     expect(metadata.confidence).toBeLessThan(1);
-    expect(metadata.response_time_ms).toBeGreaterThanOrEqual(0);
     expect(metadata.provider).toBe("openai-compatible");
+  });
+
+  it("measures response_time_ms over the whole generation", async () => {
+    // About a dozen tokens, 25 ms apart: the reply takes at least 11 gaps of the emulator's delay.
+    const slow = await send({ message: "take your time [[slow:25]]", session_id: "timed" });
+    expect(slow.json.metadata.completion_tokens).toBeGreaterThan(10);
+    expect(slow.json.metadata.response_time_ms).toBeGreaterThanOrEqual(25 * 10);
   });
 
   it("starts a new session when session_id is missing or null (as the Python SDK sends it)", async () => {

@@ -4,16 +4,11 @@
  */
 export class TurnQueue {
   private tail: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
 
+  /** Runs `task` after every task queued before it has settled; its failure does not stop the next. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    this.waiting++;
-    const result = this.tail.then(task).finally(() => this.waiting--);
+    const result = this.tail.then(task);
     this.tail = result.catch(() => undefined);
     return result;
-  }
-
-  get depth(): number {
-    return this.waiting;
   }
 }
