@@ -26,7 +26,7 @@ const fields = {
 
 export const CharacterSummary = z.object({ id: CharacterId, ...fields });
 
-/** Character Card V2/V3 fields (see README "Character cards"); only the detail view shows them. */
+/** Character Card V2/V3 fields (see docs/character-cards.md); only the detail view shows them. */
 const cardFields = {
   scenario: longText,
   /** The greeting a new session starts with ("" for none); {{char}} and {{user}} are substituted. */

@@ -15,7 +15,7 @@ import { TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
 // /assets makes up to 1,200 calls: room for a busy machine.
 vi.setConfig({ testTimeout: 150_000 });
 
-// The numbers of the README's rate-limit section.
+// The numbers of docs/operations.md's rate-limit section.
 const FAILED_AUTH_PER_MINUTE = 20;
 const ASSET_REQUESTS_PER_MINUTE = 600;
 

@@ -11,7 +11,7 @@ const route = createRoute({
   path: "/chat",
   summary: "Chat over a WebSocket (upgrade); authenticate with the first frame",
   description:
-    "Send `auth` {token, session_id}, then `message` frames; receive `authenticated`, `user_message`, `typing`, `response_chunk`, `response`, `media` and `error` frames (see the README). With `?session_id=` the socket connects straight to the session's Durable Object and hibernates when idle.",
+    "Send `auth` {token, session_id, resume?}, then `message` frames; receive `authenticated`, `user_message`, `typing`, `response_chunk`, `response`, `media` and `error` frames (docs/realtime.md). After a reconnect, list unanswered turns in `auth.resume`: what was missed comes before `authenticated` and any live frame. With `?session_id=` the socket connects straight to the session's Durable Object and hibernates when idle.",
   request: { query: z.object({ session_id: SessionId.optional() }) },
   responses: {
     101: { description: "Switching protocols: the WebSocket is open" },
