@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
+import { CLOSE_CODES, type ClientFrame, type ResponseFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
 import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
 import type { MessageMedia, StoredMessage } from "../../chat/turn";
@@ -18,7 +18,7 @@ import { errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
 import { parseClientFrame } from "../../realtime/parse-frame";
 import { catchUpFrames } from "./catch-up";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
-import { Sockets, send, setState, stateOf } from "./sockets";
+import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
 import { errorText, log } from "../../log";
 

@@ -11,7 +11,6 @@ import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
 import { selectLlmProvider } from "../../llm/select-provider";
-import type { StoredMessage } from "../../chat/turn";
 import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
 import type { HistoryStore } from "./history-store";
 import { TurnQueue } from "./turn-queue";

@@ -5,7 +5,7 @@ import { unwrap } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
 import { toHttpResponse } from "../../chat/http-reply";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
-import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
+import { createRouter, errorResponses, jsonBody, unavailableResponse } from "../openapi";
 
 const route = createRoute({
   method: "post",
