@@ -1,7 +1,7 @@
 import type { ChatSession } from "./durable-objects/chat-session/chat-session";
 import type { Caller } from "./auth/caller";
 import type { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
-import type { AuthFailureCounter } from "./rate-limit/auth-failure-counter";
+import type { AuthFailureCounter } from "./durable-objects/rate-limiter/auth-failure-counter";
 import type { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
 
 /** Bindings and configuration; the names are fixed by ARCHITECTURE.md and documented in .dev.vars.example. */

@@ -4,7 +4,7 @@ import { reconcileMediaJobs } from "./media/reconcile";
 
 export { ChatSession } from "./durable-objects/chat-session/chat-session";
 export { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
-export { AuthFailureCounter } from "./rate-limit/auth-failure-counter";
+export { AuthFailureCounter } from "./durable-objects/rate-limiter/auth-failure-counter";
 export { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
 
 const app = createApp();

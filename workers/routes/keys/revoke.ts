@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { KeyId, RevokedKey } from "../../../shared/schemas/keys";
 import { ApiError } from "../../api-error";
-import { revokeKeyEverywhere } from "../../auth/revoke-key";
-import { getKey } from "../../db/api-keys";
+import { getKey, revokeKey } from "../../db/api-keys";
 import { getDb } from "../../db/client";
+import { closeKeySockets } from "../../durable-objects/chat-session/close-key-sockets";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
 
 const route = createRoute({
@@ -19,5 +19,8 @@ export const revokeKeyRoute = createRouter().openapi(route, async (c) => {
   const db = getDb(c.env.DB);
   const existing = await getKey(db, id);
   if (!existing) throw new ApiError("NOT_FOUND", `No key ${id}`);
-  return c.json({ id, revoked_at: await revokeKeyEverywhere(c.env, id, existing.revokedAt) }, 200);
+  // Revoking twice keeps the first revocation time; the key's sockets close either way.
+  const revokedAt = existing.revokedAt ?? (await revokeKey(db, id, new Date().toISOString()))!.revokedAt!;
+  await closeKeySockets(c.env, id);
+  return c.json({ id, revoked_at: revokedAt }, 200);
 });

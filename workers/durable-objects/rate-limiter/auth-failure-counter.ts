@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { hit, type WindowDecision, type WindowState } from "../durable-objects/rate-limiter/sliding-window";
-import type { Env } from "../env";
+import { hit, type WindowDecision, type WindowState } from "./sliding-window";
+import type { Env } from "../../env";
 
 /**
  * Failed authentications of one client address, when Upstash is not configured. Unlike the RateLimiter
