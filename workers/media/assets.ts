@@ -1,5 +1,5 @@
 /** Where a job's files live in R2 and under /assets: names carry ~140 random bits, so a URL is its own capability. */
-import { randomId } from "../auth/api-keys";
+import { randomId } from "../../shared/crypto";
 import type { MediaRequestRow } from "../db/schema";
 
 export const newAssetName = (prefix: "voice" | "reply" | "video") => randomId(`${prefix}_`, 24);

@@ -1,6 +1,6 @@
 /** Creating media jobs: a voice, a scene, or a talking-head chain (speech first, then the face). */
 import type { JobKind, ModelCall } from "../../gpu-jobs/models";
-import { randomId } from "../auth/api-keys";
+import { randomId } from "../../shared/crypto";
 import type { Db } from "../db/client";
 import type { CharacterRow, MediaRequestRow } from "../db/schema";
 import { newAssetName } from "./assets";
