@@ -9,7 +9,7 @@ import { isTerminal } from "../../gpu-jobs/job-machine";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { resultKey, thumbnailKey } from "./assets";
-import { stopJob } from "./lifecycle";
+import { stopJob } from "./end-job";
 import { jobsOfSession } from "./store";
 
 export const HISTORY_CLEARED = "Canceled: the session's history was cleared";
