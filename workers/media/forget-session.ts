@@ -12,7 +12,7 @@ import { resultKey, thumbnailKey } from "./assets";
 import { stopJob } from "./end-job";
 import { jobsOfSession } from "./store";
 
-export const HISTORY_CLEARED = "Canceled: the session's history was cleared";
+const HISTORY_CLEARED = "Canceled: the session's history was cleared";
 // R2 deletes at most 1,000 keys per call.
 const DELETE_BATCH = 1000;
 
