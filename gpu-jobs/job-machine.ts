@@ -3,6 +3,7 @@
  * canceled. A job only moves forward: an event that would move it back (a late `processing` webhook
  * after `completed`, a replayed `start`) or lower its progress changes nothing. `finalizing` is ours,
  * not the provider's: the output is being copied into R2; the API shows it as `processing`.
+ * The Worker applies these to its D1 rows in workers/media/job-transitions.ts.
  */
 export const JOB_STATUSES = ["queued", "processing", "finalizing", "completed", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -31,7 +31,7 @@ export class MediaFileError extends Error {}
 export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
 
 /** Bytes of a WAV's start that hold its header (fmt and the data chunk's size) in every variant we meet. */
-export const WAV_HEADER_BYTES = 64 * 1024;
+const WAV_HEADER_BYTES = 64 * 1024;
 // A moov box is the MP4's index: kilobytes for a short clip; more than this is not a file we made.
 const MAX_MOOV_BYTES = 8 * 1024 * 1024;
 const MAX_TOP_LEVEL_BOXES = 64;

@@ -8,7 +8,7 @@
  * server is configured so, and ours also carry a per-job token in the URL; either must match.
  */
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { digestsEqual, hashApiKey } from "../workers/auth/api-keys";
+import { sha256Hex, timingSafeEqualText, toHex } from "../shared/crypto";
 
 // Standard Webhooks' tolerance either way (the library checks it again, with the signature).
 const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
@@ -46,9 +46,8 @@ export function verifyReplicateWebhook(secret: string, headers: Headers, body: s
 
 /** A fresh per-job token for a Cog webhook URL, and the hash stored for it. */
 export async function newJobToken(): Promise<{ token: string; hash: string }> {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  const token = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { token, hash: await hashApiKey(token) };
+  const token = toHex(crypto.getRandomValues(new Uint8Array(24)));
+  return { token, hash: await sha256Hex(token) };
 }
 
 export async function verifyCogWebhook(options: {
@@ -59,7 +58,7 @@ export async function verifyCogWebhook(options: {
 }): Promise<boolean> {
   const bearer = options.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   // Both sides hashed first: equal lengths, and the comparison leaks nothing about the secret.
-  if (bearer && options.configuredToken && digestsEqual(await hashApiKey(bearer), await hashApiKey(options.configuredToken))) return true;
-  if (options.urlToken && options.jobTokenHash && digestsEqual(await hashApiKey(options.urlToken), options.jobTokenHash)) return true;
+  if (bearer && options.configuredToken && timingSafeEqualText(await sha256Hex(bearer), await sha256Hex(options.configuredToken))) return true;
+  if (options.urlToken && options.jobTokenHash && timingSafeEqualText(await sha256Hex(options.urlToken), options.jobTokenHash)) return true;
   return false;
 }

@@ -1,24 +1,33 @@
-/** Web Crypto helpers shared by the Worker and the media jobs (both run where `crypto` is global). */
+/**
+ * Random ids, hex and SHA-256 over Web Crypto, for every layer: the Worker, gpu-jobs/ and Node tools.
+ * Web Crypto only (no node:crypto), so the same code runs in workerd and in Node.
+ */
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** `prefix` and `length` random base62 characters (~5.95 bits each). */
+export function randomId(prefix: string, length = 20): string {
+  return prefix + [...crypto.getRandomValues(new Uint8Array(length))].map((b) => BASE62[b % 62]).join("");
+}
 
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   return [...(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** `length` random base62 characters after `prefix` (20 give ~119 bits): ids that cannot be guessed. */
-export function randomId(prefix: string, length = 20): string {
-  return prefix + [...crypto.getRandomValues(new Uint8Array(length))].map((b) => BASE62[b % 62]).join("");
-}
-
+/** The SHA-256 of the text's UTF-8 bytes, as lowercase hex. */
 export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
-/** Constant-time comparison of two strings; false when their lengths differ. */
+/**
+ * Compares in time that depends on the length only, never on where the texts differ; false on different
+ * lengths (so compare digests, not secrets, when the length itself must not leak).
+ */
 export function timingSafeEqualText(a: string, b: string): boolean {
   const left = new TextEncoder().encode(a);
   const right = new TextEncoder().encode(b);
   if (left.byteLength !== right.byteLength) return false;
-  return crypto.subtle.timingSafeEqual(left, right);
+  let difference = 0;
+  for (let i = 0; i < left.byteLength; i++) difference |= left[i]! ^ right[i]!;
+  return difference === 0;
 }

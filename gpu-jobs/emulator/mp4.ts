@@ -17,7 +17,7 @@ export interface Mp4Options {
 const TIMESCALE = 1000;
 const enc = new TextEncoder();
 
-function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -73,7 +73,7 @@ function moov(o: Mp4Options, sizes: number[], offsets: number[]): Uint8Array {
   return box("moov", mvhd, box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", vmhd, dinf, stbl))));
 }
 
-export function buildMjpegMp4(o: Mp4Options): Uint8Array {
+export function buildMjpegMp4(o: Mp4Options): Uint8Array<ArrayBuffer> {
   const count = Math.max(1, Math.round(o.durationSeconds * o.fps));
   const frames = Array.from({ length: count }, (_, i) => o.frame(i));
   const sizes = frames.map((f) => f.length);

@@ -11,7 +11,7 @@ export function speechSeconds(text: string, speed = 1): number {
   return Math.max(0.5, text.trim().length / CHARS_PER_SECOND / speed);
 }
 
-export function synthesizeSpeech(text: string, speed = 1): Uint8Array {
+export function synthesizeSpeech(text: string, speed = 1): Uint8Array<ArrayBuffer> {
   const samples = Math.round(speechSeconds(text, speed) * SAMPLE_RATE);
   const pcm = new Int16Array(samples);
   const chars = [...text.trim()];
@@ -30,7 +30,7 @@ export function synthesizeSpeech(text: string, speed = 1): Uint8Array {
 }
 
 /** A canonical 44-byte-header RIFF/WAVE file around mono 16-bit PCM. */
-export function wavFile(pcm: Int16Array, sampleRate: number): Uint8Array {
+export function wavFile(pcm: Int16Array, sampleRate: number): Uint8Array<ArrayBuffer> {
   const dataBytes = pcm.length * 2;
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);

@@ -1,32 +1,27 @@
-import type { Env } from "../../workers/env";
 import { cogProvider } from "./cog";
 import { replicateProvider } from "./replicate";
 import type { GpuProvider } from "./types";
 
-const DEFAULT_TIMEOUT_MS = 15_000;
-
-function modelVersions(env: Env): Record<string, string> | undefined {
-  if (!env.REPLICATE_MODEL_VERSIONS) return undefined;
-  try {
-    return JSON.parse(env.REPLICATE_MODEL_VERSIONS) as Record<string, string>;
-  } catch {
-    console.error(JSON.stringify({ level: "error", event: "bad_config", name: "REPLICATE_MODEL_VERSIONS", error: "not JSON" }));
-    return undefined;
-  }
+/** What the providers need, as plain values (the Worker builds them from its configuration). */
+export interface GpuProviderOptions {
+  replicate?: { apiToken: string; baseUrl?: string; versions?: Record<string, string> };
+  cog?: { endpointUrl: string };
+  /** Which provider when both are configured. */
+  provider?: "replicate" | "cog";
+  /** The API's public origin, under which webhook URLs are made. */
+  publicBaseUrl: string;
+  /** One call to the provider. */
+  timeoutMs: number;
 }
 
 /**
- * The configured GPU provider: MEDIA_PROVIDER ("replicate" | "cog") when set, else Replicate when
- * REPLICATE_API_TOKEN is set, else the Cog endpoint at GPU_ENDPOINT_URL, else none (media answers 503).
+ * The GPU provider named (or `options.provider`), else Replicate when it is configured, else the Cog
+ * endpoint, else none (media answers 503). Not the LLM's provider: that one is chosen in workers/llm/.
  */
-export function selectProvider(env: Env, name = env.MEDIA_PROVIDER): GpuProvider | undefined {
-  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? "http://localhost:8000").replace(/\/+$/, "");
-  const timeoutMs = Number(env.GPU_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
-  const replicate = () =>
-    env.REPLICATE_API_TOKEN
-      ? replicateProvider({ apiToken: env.REPLICATE_API_TOKEN, baseUrl: env.REPLICATE_BASE_URL, publicBaseUrl, timeoutMs, versions: modelVersions(env) })
-      : undefined;
-  const cog = () => (env.GPU_ENDPOINT_URL ? cogProvider({ endpointUrl: env.GPU_ENDPOINT_URL, publicBaseUrl, timeoutMs }) : undefined);
+export function selectGpuProvider(options: GpuProviderOptions, name = options.provider): GpuProvider | undefined {
+  const { publicBaseUrl, timeoutMs } = options;
+  const replicate = () => (options.replicate ? replicateProvider({ ...options.replicate, publicBaseUrl, timeoutMs }) : undefined);
+  const cog = () => (options.cog ? cogProvider({ ...options.cog, publicBaseUrl, timeoutMs }) : undefined);
   if (name === "replicate") return replicate();
   if (name === "cog") return cog();
   return replicate() ?? cog();

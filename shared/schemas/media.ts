@@ -59,6 +59,7 @@ export const MediaAccepted = z.object({
   media_type: MediaType,
   status_url: z.string(),
 });
+export type MediaAccepted = z.infer<typeof MediaAccepted>;
 
 export const VoiceResult = z.object({
   /** Not in the reference's body: lets a client that waited still refer to the job. */
@@ -69,6 +70,7 @@ export const VoiceResult = z.object({
   format: z.literal("wav"),
   generated_at: Timestamp,
 });
+export type VoiceResult = z.infer<typeof VoiceResult>;
 
 export const VideoResult = z.object({
   request_id: GeneratedMediaRequestId,
@@ -79,6 +81,7 @@ export const VideoResult = z.object({
   file_size_bytes: z.number().int(),
   generated_at: Timestamp,
 });
+export type VideoResult = z.infer<typeof VideoResult>;
 
 export const MediaResult = z.object({
   audio_url: z.string().optional(),
@@ -89,8 +92,10 @@ export const MediaResult = z.object({
   format: z.string(),
   resolution: z.string().optional(),
 });
+export type MediaResult = z.infer<typeof MediaResult>;
 
 export const MediaError = z.object({ code: z.string(), message: z.string() });
+export type MediaError = z.infer<typeof MediaError>;
 
 export const MediaStatus = z.object({
   request_id: GeneratedMediaRequestId,
@@ -108,3 +113,4 @@ export type MediaStatus = z.infer<typeof MediaStatus>;
 export const SessionMediaSettings = z.object({ voice: z.boolean(), video: z.boolean() });
 export const SessionMediaSettingsUpdate = SessionMediaSettings.partial().strict();
 export const SessionMediaSettingsResponse = SessionMediaSettings.extend({ session_id: SessionId });
+export type SessionMediaSettingsResponse = z.infer<typeof SessionMediaSettingsResponse>;

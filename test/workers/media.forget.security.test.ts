@@ -7,7 +7,7 @@ import { voiceCall } from "../../gpu-jobs/models";
 import { getCharacterRow } from "../../workers/db/characters";
 import { getDb } from "../../workers/db/client";
 import { createJob } from "../../workers/media/create";
-import { submitJob } from "../../workers/media/lifecycle";
+import { submitJob } from "../../workers/media/submit-job";
 import { getJob, transitionsOf } from "../../workers/media/store";
 import { api, send } from "../support/api";
 import { env } from "../support/env";

@@ -117,7 +117,7 @@ describe("Cog webhooks", () => {
   it("need Cog's bearer token or the job's URL token, compared in constant time", async () => {
     await drainWebhooks();
     const { createJob } = await import("../../workers/media/create");
-    const { submitJob } = await import("../../workers/media/lifecycle");
+    const { submitJob } = await import("../../workers/media/submit-job");
     const { voiceCall } = await import("../../gpu-jobs/models");
     const { getCharacterRow } = await import("../../workers/db/characters");
     const db = getDb(env.DB);

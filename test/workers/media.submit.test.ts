@@ -7,7 +7,7 @@ import { voiceCall } from "../../gpu-jobs/models";
 import { getCharacterRow } from "../../workers/db/characters";
 import { getDb } from "../../workers/db/client";
 import { createJob } from "../../workers/media/create";
-import { submitJob } from "../../workers/media/lifecycle";
+import { submitJob } from "../../workers/media/submit-job";
 import { reconcileMediaJobs } from "../../workers/media/reconcile";
 import { getJob } from "../../workers/media/store";
 import { env } from "../support/env";

@@ -2,12 +2,17 @@ import { describe, expect, it, vi } from "vitest";
 import { advance, progressFromLogs, statusOfPrediction } from "../../gpu-jobs/job-machine";
 import { MediaFileError, probeMp4, probeWav } from "../../gpu-jobs/media-files";
 import { sceneCall, talkingHeadCall, voiceCall } from "../../gpu-jobs/models";
-import { selectProvider } from "../../gpu-jobs/providers/select";
+import { selectGpuProvider } from "../../gpu-jobs/providers/select";
 import { verifyReplicateWebhook } from "../../gpu-jobs/webhooks";
 import { wavFile } from "../../gpu-jobs/emulator/wav";
 import { env } from "../support/env";
 import { preferredWait } from "../../workers/routes/media/respond";
 import { speakableText } from "../../workers/media/reply-media";
+import { config } from "../../workers/config";
+import { gpuProviderOptions } from "../../workers/media/gpu-provider";
+
+// The provider options the Worker would build from these variables.
+const gpuOptions = (variables: object) => gpuProviderOptions(config(variables));
 
 // Jobs run through the GPU emulator; on a loaded 2-core machine a few seconds is not a hang.
 vi.setConfig({ testTimeout: 30_000 });
@@ -94,9 +99,10 @@ describe("small pieces", () => {
   });
 
   it("the provider: Replicate when its token is set, Cog on request, none without config", () => {
-    expect(selectProvider(env)!.name).toBe("replicate");
-    expect(selectProvider(env, "cog")!.name).toBe("cog");
-    expect(selectProvider({ ...env, REPLICATE_API_TOKEN: undefined, GPU_ENDPOINT_URL: undefined })).toBeUndefined();
+    expect(selectGpuProvider(gpuOptions(env))!.name).toBe("replicate");
+    expect(selectGpuProvider(gpuOptions(env), "cog")!.name).toBe("cog");
+    expect(selectGpuProvider(gpuOptions({ ...env, MEDIA_PROVIDER: "cog" }))!.name).toBe("cog");
+    expect(selectGpuProvider(gpuOptions({ ...env, REPLICATE_API_TOKEN: undefined, GPU_ENDPOINT_URL: undefined }))).toBeUndefined();
   });
 
   it("Replicate signatures: missing headers are refused", () => {
@@ -126,11 +132,11 @@ describe("stats for /health and /metrics", () => {
 
 describe("Replicate versions", () => {
   it("a pinned version is sent as `version` (community models), else the model's name", async () => {
-    const pinned = selectProvider({ ...env, REPLICATE_MODEL_VERSIONS: JSON.stringify({ "jaaari/kokoro-82m": "0123abcd" }) })!;
+    const pinned = selectGpuProvider(gpuOptions({ ...env, REPLICATE_MODEL_VERSIONS: JSON.stringify({ "jaaari/kokoro-82m": "0123abcd" }) }))!;
     const call = { kind: "voice" as const, model: "jaaari/kokoro-82m", input: { text: "pinned", voice: "af_heart", speed: 1 } };
     const byVersion = await pinned.submit({ jobId: "media_pinnedversion01", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_pinnedversion01" });
     expect((byVersion as { version?: string }).version).toBe("0123abcd");
-    const byName = await selectProvider(env)!.submit({ jobId: "media_byname000000001", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001" });
+    const byName = await selectGpuProvider(gpuOptions(env))!.submit({ jobId: "media_byname000000001", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001" });
     expect((byName as { model?: string }).model).toBe("jaaari/kokoro-82m");
   });
 });

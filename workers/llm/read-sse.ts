@@ -1,5 +1,5 @@
 import { createParser } from "eventsource-parser";
-import { withTimeout } from "../../shared/with-timeout";
+import { withTimeout } from "../../shared/timeout";
 import { LlmError } from "./types";
 
 /** Rejects with LlmError when `promise` takes longer than `ms`: a hung upstream must not hang the turn. */

@@ -9,10 +9,10 @@ import { isTerminal } from "../../gpu-jobs/job-machine";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { resultKey, thumbnailKey } from "./assets";
-import { stopJob } from "./lifecycle";
+import { stopJob } from "./end-job";
 import { jobsOfSession } from "./store";
 
-export const HISTORY_CLEARED = "Canceled: the session's history was cleared";
+const HISTORY_CLEARED = "Canceled: the session's history was cleared";
 // R2 deletes at most 1,000 keys per call.
 const DELETE_BATCH = 1000;
 

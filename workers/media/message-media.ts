@@ -1,4 +1,7 @@
+/** A chat message's media: what a finished job puts on it, and how its parts add up. */
 import type { MessageMedia } from "../chat/turn";
+import type { MediaRequestRow } from "../db/schema";
+import { assetPath, resultKey, thumbnailKey } from "./assets";
 
 const TERMINAL = new Set(["ready", "completed", "failed", "canceled"]);
 
@@ -14,4 +17,19 @@ export function mergeMessageMedia(existing: MessageMedia | undefined, update: Me
   const states = kinds.map((kind) => String(merged[`${kind}_status`] ?? "pending"));
   merged.status = states.some((s) => !TERMINAL.has(s)) ? "pending" : states.every((s) => s === "ready" || s === "completed") ? "ready" : "failed";
   return merged;
+}
+
+/** What a finished job puts on its chat message (values are plain, as the Durable Object stores them). */
+export function messageMediaOf(row: MediaRequestRow): Record<string, string | number | boolean | null> {
+  const prefix = row.mediaType === "voice" ? "audio" : "video";
+  if (row.status !== "completed") {
+    return { [`${prefix}_status`]: row.status, [`${prefix}_error`]: row.errorMessage ?? null, [`${prefix}_request_id`]: row.id };
+  }
+  return {
+    [`${prefix}_url`]: assetPath(resultKey(row)),
+    [`${prefix}_status`]: "ready",
+    [`${prefix}_duration_seconds`]: row.durationSeconds,
+    [`${prefix}_request_id`]: row.id,
+    ...(row.mediaType === "video" ? { thumbnail_url: row.hasThumbnail ? assetPath(thumbnailKey(row.assetName)) : null } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * a URL on one of the provider's delivery hosts, fetched without following redirects elsewhere.
  */
 import { MediaFileError } from "../../gpu-jobs/media-files";
+import { config } from "../config";
 import type { Env } from "../env";
 
 export interface OutputSource {
@@ -20,17 +21,20 @@ const BASE64_SLICE = 64 * 1024;
  * The provider's delivery hosts: Replicate's (https://replicate.delivery and its subdomains) and the
  * origins configured for the providers (GPU_ENDPOINT_URL, REPLICATE_BASE_URL; the emulator in tests).
  */
-export function isDeliveryHost(env: Env, url: URL): boolean {
+function isDeliveryHost(providerOrigins: string[], url: URL): boolean {
   if (url.protocol === "https:" && (url.hostname === "replicate.delivery" || url.hostname.endsWith(".replicate.delivery"))) return true;
-  return [env.GPU_ENDPOINT_URL, env.REPLICATE_BASE_URL].some((configured) => configured !== undefined && URL.canParse(configured) && new URL(configured).origin === url.origin);
+  return providerOrigins.includes(url.origin);
 }
 
-export async function openOutput(env: Env, url: string, timeoutMs: number): Promise<OutputSource> {
+/** Opens the output at `url`; each fetch is bounded by GPU_TIMEOUT_MS. */
+export async function openOutput(env: Env, url: string): Promise<OutputSource> {
   if (url.startsWith("data:")) return dataUriSource(url);
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new MediaFileError("the output is not an http(s) or data URL");
+  const { cog, replicate, timeoutMs } = config(env).media;
+  const providerOrigins = [cog?.endpointUrl, replicate?.baseUrl].flatMap((configured) => (configured ? [new URL(configured).origin] : []));
   let target = new URL(url);
   for (let hop = 0; ; hop++) {
-    if (!isDeliveryHost(env, target)) throw new MediaFileError(`the output is on ${target.host}, not one of the provider's delivery hosts`);
+    if (!isDeliveryHost(providerOrigins, target)) throw new MediaFileError(`the output is on ${target.host}, not one of the provider's delivery hosts`);
     let response: Response;
     try {
       response = await fetch(target.href, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });

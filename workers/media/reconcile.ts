@@ -4,13 +4,17 @@
  * talking head whose speech finished unnoticed is started.
  */
 import { isTerminal } from "../../gpu-jobs/job-machine";
-import { selectProvider } from "../../gpu-jobs/providers/select";
 import { ProviderError } from "../../gpu-jobs/providers/types";
 import { newJobToken } from "../../gpu-jobs/webhooks";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
-import { applyPrediction, failJob, resettle, resumeFinalize, submitJob } from "./lifecycle";
+import { applyPrediction } from "./apply-prediction";
+import { failJob } from "./end-job";
+import { resumeFinalize } from "./finalize-job";
+import { gpuProvider } from "./gpu-provider";
+import { resettleJob } from "./settle-job";
 import { getJob, openJobsToReconcile, pruneSightings, touchJob } from "./store";
+import { submitJob, submitRequestOf } from "./submit-job";
 
 const STALE_MS = 60_000;
 const BATCH = 50;
@@ -32,7 +36,7 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
   for (const row of rows) {
     try {
       if (row.deadlineAt < nowIso) {
-        if (row.predictionId) await selectProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
+        if (row.predictionId) await gpuProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
         const minutes = Math.round((Date.parse(row.deadlineAt) - Date.parse(row.createdAt)) / 60_000);
         await failJob(env, row.id, "SERVICE_UNAVAILABLE", `No result from the GPU provider within ${minutes} minutes (status was ${row.status}, last heard of at ${row.lastEventAt})`, "reconcile");
         report.expired++;
@@ -41,7 +45,7 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
       if (row.dependsOn && !row.predictionId) {
         const speech = await getJob(db, row.dependsOn);
         // settle() of a finished speech starts or ends this job; run it through the speech's own path.
-        if (speech && isTerminal(speech.status)) await resettle(env, speech.id);
+        if (speech && isTerminal(speech.status)) await resettleJob(env, speech.id);
         continue;
       }
       if (!row.predictionId) {
@@ -49,14 +53,10 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
         if (row.status === "queued") await submitJob(env, row.id, now);
         continue;
       }
-      const provider = selectProvider(env, row.provider);
+      const provider = gpuProvider(env, row.provider);
       if (!provider) continue;
       const { token, hash } = await newJobToken();
-      const prediction = await provider.get(row.predictionId, {
-        jobId: row.id,
-        call: { kind: row.kind, model: row.model, input: row.input ?? {} },
-        webhookUrl: provider.webhookUrl(row.id, token),
-      });
+      const prediction = await provider.get(row.predictionId, submitRequestOf(row, provider.webhookUrl(row.id, token)));
       if (!prediction) {
         await failJob(env, row.id, "SERVICE_UNAVAILABLE", "The GPU provider no longer knows this job", "reconcile");
         continue;

@@ -7,14 +7,14 @@
  */
 import { MAX_MEDIA_TEXT_CHARS } from "../../shared/schemas/media";
 import { voiceCall } from "../../gpu-jobs/models";
-import { selectProvider } from "../../gpu-jobs/providers/select";
 import type { Caller } from "../auth/caller";
 import { getDb } from "../db/client";
 import type { CharacterRow } from "../db/schema";
 import type { Env } from "../env";
 import { assetPath, resultKey } from "./assets";
 import { createJob, createTalkingHeadChain } from "./create";
-import { submitJob } from "./lifecycle";
+import { gpuProvider } from "./gpu-provider";
+import { submitJob } from "./submit-job";
 import { getSessionMedia } from "./store";
 
 /** The client's choice for one message: `false` turns both off; an object turns each off. */
@@ -66,7 +66,7 @@ async function start(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void
     wantVoice && character.capabilities.includes("video") && !!character.avatarUrl && perMessage.video !== false && perSession?.video !== false;
   const text = speakableText(request.text);
   if (!wantVoice || !text) return null;
-  const provider = selectProvider(env);
+  const provider = gpuProvider(env);
   if (!provider) return null;
   const speech = voiceCall(character.voiceModel, text, { speed: 1, pitch: 1, emotion: "neutral" });
   if (!speech.ok) return null;

@@ -3,12 +3,12 @@
  * health, and per-day request counts with the mean generation time from the recorded transitions.
  */
 import { sql } from "drizzle-orm";
-import { selectProvider } from "../../gpu-jobs/providers/select";
 import type { Db } from "../db/client";
 import type { Env } from "../env";
+import { gpuProvider } from "./gpu-provider";
 
 export async function mediaHealth(env: Env): Promise<"healthy" | "unhealthy" | "not_configured"> {
-  const provider = selectProvider(env);
+  const provider = gpuProvider(env);
   if (!provider) return "not_configured";
   return (await provider.healthy()) ? "healthy" : "unhealthy";
 }

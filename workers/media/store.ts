@@ -1,5 +1,5 @@
 /** D1 access for media jobs: rows, compare-and-set transitions with their audit trail, webhook ids. */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { mediaRequests, mediaTransitions, mediaWebhooks, sessionMediaSettings, type MediaRequestRow } from "../db/schema";
 import type { JobStatus } from "../../gpu-jobs/job-machine";
@@ -110,9 +110,6 @@ export const openJobsToReconcile = (db: Db, nowIso: string, staleBefore: string,
     .limit(limit);
 
 export const jobsOfSession = (db: Db, sessionId: string) => db.select().from(mediaRequests).where(eq(mediaRequests.sessionId, sessionId));
-
-export const jobsOfMessage = (db: Db, messageId: string) =>
-  db.select().from(mediaRequests).where(and(isNotNull(mediaRequests.messageId), eq(mediaRequests.messageId, messageId)));
 
 export async function getSessionMedia(db: Db, sessionId: string) {
   return (await db.select().from(sessionMediaSettings).where(eq(sessionMediaSettings.sessionId, sessionId)).limit(1))[0];

@@ -4,7 +4,7 @@ import { getDb } from "../db/client";
 import { averageRatings } from "../db/ratings";
 import { characters, conversations } from "../db/schema";
 import type { Env } from "../env";
-import { mediaStats } from "./media-stats";
+import { mediaGenerationStats } from "../media/stats";
 import { flushMetrics, metricsStub } from "./recorder";
 
 /** active_sessions: sessions with a message in the last 15 minutes (from D1), not open sockets. */
@@ -34,7 +34,7 @@ export async function collectMetrics(env: Env, now = new Date()): Promise<Metric
       })
       .from(characters),
     averageRatings(db),
-    mediaStats(env, today),
+    mediaGenerationStats(db, today),
   ]);
 
   return {

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MediaStatus } from "../../../shared/schemas/media";
 import { getDb } from "../../db/client";
-import { cancelJob } from "../../media/lifecycle";
+import { cancelJob } from "../../media/end-job";
 import { statusBody } from "../../media/present";
 import { getJob } from "../../media/store";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
@@ -21,5 +21,5 @@ export const cancelRequest = createRouter().openapi(route, async (c) => {
   const db = getDb(c.env.DB);
   ownJob(await getJob(db, request_id), c.get("caller"), request_id);
   const row = (await cancelJob(c.env, request_id, "cancel"))!;
-  return c.json(statusBody(row) as never, 200);
+  return c.json(statusBody(row), 200);
 });

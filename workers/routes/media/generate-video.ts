@@ -1,11 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MediaAccepted, VideoRequest, VideoResult } from "../../../shared/schemas/media";
 import { sceneCall, voiceCall } from "../../../gpu-jobs/models";
-import { selectProvider } from "../../../gpu-jobs/providers/select";
 import { ApiError } from "../../api-error";
 import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import { createJob, createTalkingHeadChain } from "../../media/create";
+import { gpuProvider } from "../../media/gpu-provider";
+import { videoResult } from "../../media/present";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
 import { respondToMediaRequest } from "./respond";
 
@@ -32,17 +33,17 @@ export const generateVideo = createRouter().openapi(route, async (c) => {
   const character = await getCharacterRow(db, body.character_id);
   if (!character) throw new ApiError("NOT_FOUND", `No character ${body.character_id}`);
   if (!character.capabilities.includes("video")) throw new ApiError("INVALID_REQUEST", `Character ${character.id} has no video capability`);
-  const provider = selectProvider(c.env);
+  const provider = gpuProvider(c.env);
   if (!provider) throw new ApiError("SERVICE_UNAVAILABLE", "No GPU provider is configured (REPLICATE_API_TOKEN or GPU_ENDPOINT_URL)");
   const spec = { keyId: c.get("caller").keyId, character, text: body.text, provider: provider.name, settings };
 
   if (settings.mode === "scene") {
     const job = await createJob(db, spec, sceneCall(body.text, settings));
-    return respondToMediaRequest(c, job, job.id) as never;
+    return respondToMediaRequest(c, job, job.id, videoResult);
   }
   if (!character.avatarUrl) throw new ApiError("INVALID_REQUEST", `Character ${character.id} has no avatar image to animate`);
   const speech = voiceCall(character.voiceModel, body.text, { speed: 1, pitch: 1, emotion: "neutral" });
   if (!speech.ok) throw new ApiError("INVALID_REQUEST", speech.message);
   const { voice, video } = await createTalkingHeadChain(db, spec, speech.call, character.avatarUrl);
-  return respondToMediaRequest(c, video, voice.id) as never;
+  return respondToMediaRequest(c, video, voice.id, videoResult);
 });

@@ -1,11 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MediaAccepted, VoiceRequest, VoiceResult } from "../../../shared/schemas/media";
 import { voiceCall } from "../../../gpu-jobs/models";
-import { selectProvider } from "../../../gpu-jobs/providers/select";
 import { ApiError } from "../../api-error";
 import { getCharacterRow } from "../../db/characters";
 import { getDb } from "../../db/client";
 import { createJob } from "../../media/create";
+import { gpuProvider } from "../../media/gpu-provider";
+import { voiceResult } from "../../media/present";
 import { createRouter, errorResponses, jsonBody, jsonResponse, unavailableResponse } from "../openapi";
 import { respondToMediaRequest } from "./respond";
 
@@ -31,8 +32,8 @@ export const generateVoice = createRouter().openapi(route, async (c) => {
   if (!character.capabilities.includes("voice")) throw new ApiError("INVALID_REQUEST", `Character ${character.id} has no voice capability`);
   const choice = voiceCall(character.voiceModel, body.text, body.voice_settings);
   if (!choice.ok) throw new ApiError("INVALID_REQUEST", choice.message);
-  const provider = selectProvider(c.env);
+  const provider = gpuProvider(c.env);
   if (!provider) throw new ApiError("SERVICE_UNAVAILABLE", "No GPU provider is configured (REPLICATE_API_TOKEN or GPU_ENDPOINT_URL)");
   const job = await createJob(db, { keyId: c.get("caller").keyId, character, text: body.text, provider: provider.name, settings: body.voice_settings }, choice.call);
-  return respondToMediaRequest(c, job, job.id) as never;
+  return respondToMediaRequest(c, job, job.id, voiceResult);
 });

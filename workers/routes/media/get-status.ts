@@ -18,5 +18,5 @@ export const getStatus = createRouter().openapi(route, async (c) => {
   const { request_id } = c.req.valid("param");
   const row = ownJob(await getJob(getDb(c.env.DB), request_id), c.get("caller"), request_id);
   c.header("Cache-Control", "no-store");
-  return c.json(statusBody(row) as never, 200);
+  return c.json(statusBody(row), 200);
 });

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
+import { sha256Hex } from "../../../shared/crypto";
 import { verifyCogWebhook } from "../../../gpu-jobs/webhooks";
 import { ApiError } from "../../api-error";
-import { hashApiKey } from "../../auth/api-keys";
+import { config } from "../../config";
 import { MAX_OUTPUT_BYTES } from "../../media/output-limits";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { applyPrediction } from "../../media/lifecycle";
+import { applyPrediction } from "../../media/apply-prediction";
 import { firstSighting, forgetSighting, getJob } from "../../media/store";
 import { asPrediction } from "./prediction";
 import { readBodyText, rejectWebhook } from "./read-body";
@@ -29,7 +30,7 @@ export const cogWebhook = new Hono<AppEnv>().post("/cog/:request_id", async (c) 
     (await verifyCogWebhook({
       authorization: c.req.header("Authorization"),
       urlToken: c.req.query("token"),
-      configuredToken: c.env.WEBHOOK_AUTH_TOKEN,
+      configuredToken: config(c.env).media.cogWebhookToken,
       jobTokenHash: job.webhookTokenHash,
     }));
   if (!allowed || !job) return rejectWebhook(c.get("requestId"), "cog", job ? "no valid token" : "unknown request");
@@ -41,7 +42,7 @@ export const cogWebhook = new Hono<AppEnv>().post("/cog/:request_id", async (c) 
     throw new ApiError("INVALID_REQUEST", "The webhook body is not JSON");
   }
   const prediction = asPrediction(payload);
-  const eventId = `cog:${id}:${await hashApiKey(body)}`;
+  const eventId = `cog:${id}:${await sha256Hex(body)}`;
   if (!(await firstSighting(db, eventId, id))) return c.json({ received: true, applied: false, reason: "duplicate" }, 200);
   try {
     await applyPrediction(c.env, id, { ...prediction, id }, "webhook");

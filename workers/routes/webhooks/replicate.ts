@@ -1,15 +1,16 @@
 import { Hono } from "hono";
 import type { Prediction } from "../../../gpu-jobs/providers/types";
 import { replicateHeadersProblem, verifyReplicateWebhook } from "../../../gpu-jobs/webhooks";
+import { config } from "../../config";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { applyPrediction } from "../../media/lifecycle";
+import { applyPrediction } from "../../media/apply-prediction";
 import { firstSighting, forgetSighting, getJob, touchJob } from "../../media/store";
 import { asPrediction } from "./prediction";
 import { readBodyText, rejectWebhook } from "./read-body";
 
 // Replicate's events are a prediction's JSON with its logs: kilobytes. Nothing larger is read.
-export const MAX_REPLICATE_WEBHOOK_BYTES = 1024 * 1024;
+const MAX_REPLICATE_WEBHOOK_BYTES = 1024 * 1024;
 
 /**
  * POST /webhooks/replicate/{request_id}: Replicate's events for one job. The signature headers are
@@ -19,7 +20,7 @@ export const MAX_REPLICATE_WEBHOOK_BYTES = 1024 * 1024;
  */
 export const replicateWebhook = new Hono<AppEnv>().post("/replicate/:request_id", async (c) => {
   const reject = (reason: string) => rejectWebhook(c.get("requestId"), "replicate", reason);
-  const secret = c.env.REPLICATE_WEBHOOK_SECRET;
+  const secret = config(c.env).media.replicateWebhookSecret;
   if (!secret) return reject("REPLICATE_WEBHOOK_SECRET is not set, so no signature can be checked");
   const problem = replicateHeadersProblem(c.req.raw.headers);
   if (problem) return reject(problem);

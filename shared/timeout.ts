@@ -1,6 +1,7 @@
 /**
- * Settles with `promise`, or with `onTimeout()` (its value, or what it throws) once `ms` have passed
- * first. The timer is cleared either way, so nothing is left pending.
+ * `promise`, or what `onTimeout` gives (or throws) once `ms` have passed: a hung dependency must not hang
+ * its caller. The timer is cleared either way. The promise itself is not canceled; pass it an
+ * AbortSignal where it takes one.
  */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
