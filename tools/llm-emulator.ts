@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleep } from "../shared/sleep.ts";
 
 interface ChatRequest {
   model?: string;
@@ -52,7 +53,6 @@ export function replyFor(request: ChatRequest): string {
 }
 
 const tokensOf = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -4,6 +4,7 @@
  */
 import { produceOutput, readAudioFrom, type EmulatedFile } from "./outputs.ts";
 import type { WebhookOutbox } from "./webhook-outbox.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 export type WebhookEvent = "start" | "output" | "logs" | "completed";
 const ALL_EVENTS: WebhookEvent[] = ["start", "output", "logs", "completed"];
@@ -46,7 +47,6 @@ export type CreateOutcome = "outage" | "lost" | "created";
 
 const STEPS = 5;
 // Unref: a pending fault delay must not keep a test run (or npm start) alive after close().
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** A fault marker (server.ts lists them) anywhere in a prediction's input. */
 const hasMarker = (input: unknown, marker: string) => JSON.stringify(input).includes(marker);

@@ -13,12 +13,12 @@ import { applyPrediction } from "./apply-prediction";
 import { failJob } from "./end-job";
 import { gpuProvider } from "./gpu-provider";
 import { claimSubmission, getJob, predictionOwner, touchJob, type NewJob } from "./store";
+import { sleep } from "../../shared/sleep";
 
 const SUBMIT_ATTEMPTS = 3;
 // A claimer silent this long is presumed dead and its job may be claimed again: longer than its
 // attempts (each bounded by GPU_TIMEOUT_MS, plus backoff and the client's own 429 waits) ever take.
 const SUBMIT_LEASE_MS = 2 * 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the provider is asked to run for a job, with the URL its webhooks go to. */
 export const submitRequestOf = (row: MediaRequestRow, webhookUrl: string): SubmitRequest => ({

@@ -11,6 +11,7 @@ import { submitJob } from "../../media/submit-job";
 import { acceptedBody } from "../../media/present";
 import { logFailure } from "../../media/reply-media";
 import { getJob } from "../../media/store";
+import { sleep } from "../../../shared/sleep";
 
 const MAX_WAIT_SECONDS = 60;
 const POLL_MS = 250;
@@ -27,7 +28,7 @@ async function waitForJob(c: Context<AppEnv>, id: string, seconds: number): Prom
   for (;;) {
     const row = await getJob(db, id);
     if (!row || isTerminal(row.status) || Date.now() >= deadline) return row;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
+    await sleep(Math.min(POLL_MS, deadline - Date.now()));
   }
 }
 
