@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api } from "../support/api";
 import { env } from "../support/env";
 import { TEST_COG_TOKEN, TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
-import { asset, deliver, drainWebhooks, pumpWebhooks, status, takeWebhooks, terminal, waitForStatus } from "../support/media";
+import { asset, deliver, drainWebhooks, status, takeWebhooks, terminal, waitForStatus } from "../support/media";
 import { getDb } from "../../workers/db/client";
 import { getJob, transitionsOf } from "../../workers/media/store";
 
