@@ -6,7 +6,7 @@
 import type { Stack } from "../tools/stack.ts";
 import { median, openSocket, percentile, workerdRssKiB, type BenchSocket } from "./support.ts";
 
-const wsUrl = (stack: Stack) => stack.baseUrl.replace(/^http/, "ws") + "/api/v1/ws/chat";
+const wsUrl = (stack: Stack) => `${stack.baseUrl.replace(/^http/, "ws")}/api/v1/ws/chat`;
 
 async function authed(stack: Stack, sessionId: string, direct = true): Promise<BenchSocket> {
   const socket = await openSocket(direct ? `${wsUrl(stack)}?session_id=${sessionId}` : wsUrl(stack));

@@ -81,7 +81,11 @@ export async function probeStoredMp4(size: number, read: ReadRange): Promise<Vid
     offset += boxSize;
   }
   const header = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  parts.reduce((at, part) => (header.set(part, at), at + part.length), 0);
+  let at = 0;
+  for (const part of parts) {
+    header.set(part, at);
+    at += part.length;
+  }
   const { facts, firstFrame } = probeMp4Header(header);
   if (!firstFrame || firstFrame.offset + firstFrame.size > size || firstFrame.size > MAX_THUMBNAIL_BYTES) return facts;
   const frame = await read(firstFrame.offset, firstFrame.size);

@@ -79,7 +79,7 @@ const secrets = Object.entries(forwarded).filter(([name]) => isSecret(name));
 if (secrets.length > 0) {
   secretsDir = mkdtempSync(join(tmpdir(), "chattr-dev-"));
   const file = join(secretsDir, "secrets.env");
-  writeFileSync(file, secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(file, `${secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n")}\n`, { mode: 0o600 });
   vars.push(...(devVars ? ["--env-file", ".dev.vars"] : []), "--env-file", file);
 }
 for (const [name, value] of Object.entries(forwarded)) if (!isSecret(name)) vars.push("--var", `${name}:${value}`);

@@ -117,7 +117,7 @@ const parsed = new WeakMap<object, Config>();
 
 /** The configuration of this env, parsed on first use. */
 export function config(env: object): Config {
-  let found = parsed.get(env);
-  if (!found) parsed.set(env, (found = parseConfig(env as Record<string, unknown>)));
+  const found = parsed.get(env) ?? parseConfig(env as Record<string, unknown>);
+  parsed.set(env, found);
   return found;
 }

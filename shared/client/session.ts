@@ -142,7 +142,10 @@ export class ChatSocket {
   private onFrame(frame: ServerFrame): void {
     // A connection that brought anything but an error made progress: the backoff starts over.
     if (frame.type !== "error") this.retries = 0;
-    if (frame.type === "response_chunk") return this.deliverChunk(frame);
+    if (frame.type === "response_chunk") {
+      this.deliverChunk(frame);
+      return;
+    }
     if (frame.type === "authenticated") {
       this.sessionId = frame.session_id;
       this.authenticated = true;
@@ -176,7 +179,10 @@ export class ChatSocket {
     if (this.finished.has(chunk.message_id)) return;
     let order = this.orders.get(chunk.message_id);
     // A reply first seen mid-way (another tab's turn, joined late) is followed from where it is.
-    if (!order) this.orders.set(chunk.message_id, (order = { next: chunk.seq, held: new Map() }));
+    if (!order) {
+      order = { next: chunk.seq, held: new Map() };
+      this.orders.set(chunk.message_id, order);
+    }
     if (chunk.seq < order.next) return;
     order.held.set(chunk.seq, chunk);
     for (let next = order.held.get(order.next); next; next = order.held.get(order.next)) {

@@ -53,7 +53,11 @@ describe("the typed client against npm start", () => {
     // Drop the connection while the reply streams; the client reconnects and resumes.
     const slow = socket.send("a slow one [[slow:40]]");
     await new Promise<void>((resolve) => {
-      const off = socket.on("response_chunk", (c) => c.seq === 2 && (off(), resolve()));
+      const off = socket.on("response_chunk", (c) => {
+        if (c.seq !== 2) return;
+        off();
+        resolve();
+      });
     });
     socket.reconnect();
     const reply = await slow;

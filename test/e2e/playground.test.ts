@@ -27,7 +27,7 @@ describe("the playground in headless Chromium", () => {
     ["a phone", { width: 390, height: 844 }],
   ])("chats with a streamed reply on %s", async (_, viewport) => {
     const page = await browser.newPage({ viewport });
-    await page.goto(baseUrl + "/");
+    await page.goto(`${baseUrl}/`);
     await page.fill("#api-key", adminKey);
     await page.fill("#session", `playground-${viewport.width}`);
     await page.click("#connect");

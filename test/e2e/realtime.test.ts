@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 
 const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
-const wsUrl = baseUrl.replace(/^http/, "ws") + "/api/v1/ws/chat";
+const wsUrl = `${baseUrl.replace(/^http/, "ws")}/api/v1/ws/chat`;
 
 /** A browser-style client: Node's global WebSocket, the same API as the reference's example. */
 function open(url = wsUrl) {
@@ -11,7 +11,7 @@ function open(url = wsUrl) {
   const waiters: (() => void)[] = [];
   ws.addEventListener("message", (event) => {
     frames.push(JSON.parse(String(event.data)));
-    waiters.splice(0).forEach((w) => w());
+    for (const wake of waiters.splice(0)) wake();
   });
   const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
   const opened = new Promise<void>((resolve, reject) => {

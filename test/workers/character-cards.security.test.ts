@@ -87,7 +87,7 @@ describe("an import whose avatar cannot be stored", () => {
     const name = `Broken Store ${crypto.randomUUID().slice(0, 8)}`;
     const failing = new Proxy(env.MEDIA, {
       get: (target, prop) =>
-        prop === "put" ? async () => Promise.reject(new Error("R2 is down")) : (Reflect.get(target, prop) as Function).bind(target),
+        prop === "put" ? async () => Promise.reject(new Error("R2 is down")) : (Reflect.get(target, prop) as (...args: unknown[]) => unknown).bind(target),
     });
     const body = { rawBody: markedCard(name, "x") as unknown as string, headers: { "Content-Type": "image/png" } };
     const res = await callWith({ MEDIA: failing as R2Bucket }, "POST", "/api/v1/characters/import", body);

@@ -166,7 +166,7 @@ describe("the cron", () => {
   it("finishes a job left half-copied (its Worker died in finalizing)", async () => {
     const res = await voice({ text: "[[no-webhook]] interrupted copy" });
     const id = res.json.request_id;
-    let row;
+    let row: Awaited<ReturnType<typeof getJob>>;
     for (const deadline = Date.now() + 15_000; ; ) {
       row = await getJob(getDb(env.DB), id);
       if (row?.predictionId) break;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rateLimitErrorFrame } from "../../workers/realtime/frames";
 import { getRateLimiter } from "../../workers/rate-limit/limiter";
-import { hit } from "../../workers/durable-objects/rate-limiter/sliding-window";
+import { hit, type WindowState } from "../../workers/durable-objects/rate-limiter/sliding-window";
 import { createKey } from "../support/api";
 import { callWith, freshIp } from "../support/app";
 import { env } from "../support/env";
@@ -86,7 +86,7 @@ describe("the sliding window (the algorithm both stores use)", () => {
   const minute = 60_000;
 
   it("weights the previous window by how much of it still overlaps", () => {
-    let state;
+    let state: WindowState | undefined;
     const t0 = 10 * minute;
     for (let i = 0; i < 4; i++) state = hit(state, 4, minute, t0 + i).state;
     expect(hit(state, 4, minute, t0 + 10).decision.success).toBe(false);

@@ -1,5 +1,5 @@
 import { CharacterCard } from "../../shared/schemas/character-cards";
-import { PngError, readChunks, readText, withoutChunks, isPng } from "./png";
+import { PngError, readChunks, readText, withoutChunks, isPng, type PngChunk } from "./png";
 
 /** The upload is not a usable card; the message says why, `details` lists schema issues. */
 export class CardError extends Error {
@@ -49,7 +49,7 @@ export function parseCardJson(text: string): CharacterCard {
 
 /** The card embedded in a PNG's `ccv3` or `chara` tEXt chunk (base64 of UTF-8 JSON). */
 export function parseCardPng(bytes: Uint8Array): ParsedCardFile {
-  let chunks;
+  let chunks: PngChunk[];
   try {
     chunks = readChunks(bytes);
   } catch (error) {

@@ -64,7 +64,11 @@ export async function storeOutput(bucket: R2Bucket, key: string, source: OutputS
       chunks.push(value);
     }
     const bytes = new Uint8Array(state.bytes);
-    chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
     chunks.length = 0;
     await bucket.put(key, bytes, options);
     return bytes.length;

@@ -36,7 +36,7 @@ export const submitRequestOf = (row: MediaRequestRow, webhookUrl: string): Submi
 export async function submitJob(env: Env, id: string, nowMs = Date.now()): Promise<void> {
   const db = getDb(env.DB);
   const row = await getJob(db, id);
-  if (!row || row.status !== "queued" || row.predictionId || !row.input) return;
+  if (row?.status !== "queued" || row.predictionId || !row.input) return;
   const provider = gpuProvider(env, row.provider);
   if (!provider) return failJob(env, id, "SERVICE_UNAVAILABLE", `The ${row.provider} GPU provider is not configured`, "submit");
   if (!(await claimSubmission(db, row, new Date(nowMs).toISOString(), new Date(nowMs - SUBMIT_LEASE_MS).toISOString()))) return;

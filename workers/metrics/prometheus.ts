@@ -22,5 +22,5 @@ export function toPrometheus(m: MetricsResponse): string {
   metric("chattr_voice_requests_today", "gauge", "Voice generation requests today (UTC).", [["", m.media_generation.voice_requests_today]]);
   metric("chattr_video_requests_today", "gauge", "Video generation requests today (UTC).", [["", m.media_generation.video_requests_today]]);
   metric("chattr_media_average_generation_time_seconds", "gauge", "Mean generation time of completed media jobs.", [["", m.media_generation.average_generation_time_seconds]]);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

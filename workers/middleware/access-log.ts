@@ -17,7 +17,10 @@ function sessionOf(c: Context<AppEnv>, route: string): string | undefined {
   if (!route.includes(":session_id")) return undefined;
   // The param of the matched route, read back from the path (params are scoped to the handler).
   const names: string[] = [];
-  const pattern = route.replace(/:([A-Za-z_]+)/g, (_, name: string) => (names.push(name), "([^/]+)"));
+  const pattern = route.replace(/:([A-Za-z_]+)/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
   const match = new URL(c.req.url).pathname.match(new RegExp(`^${pattern}$`));
   const index = names.indexOf("session_id");
   return match && index >= 0 ? safeDecode(match[index + 1]!) : undefined;

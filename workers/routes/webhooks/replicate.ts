@@ -33,7 +33,7 @@ export const replicateWebhook = new Hono<AppEnv>().post("/replicate/:request_id"
   const id = c.req.param("request_id");
   const job = await getJob(db, id);
   // Acknowledged either way: an answer other than 2xx only makes Replicate send it again.
-  if (!job || job.provider !== "replicate") return c.json({ received: true, applied: false, reason: "unknown request" }, 200);
+  if (job?.provider !== "replicate") return c.json({ received: true, applied: false, reason: "unknown request" }, 200);
   if (job.predictionId && job.predictionId !== prediction.id) return c.json({ received: true, applied: false, reason: "not this request's prediction" }, 200);
   if (!(await firstSighting(db, verified.webhookId, id))) return c.json({ received: true, applied: false, reason: "duplicate" }, 200);
   try {
