@@ -21,9 +21,17 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 let stack = await startStack(env);
 const auth = { Authorization: `Bearer ${stack.adminKey}`, "Content-Type": "application/json" };
 // Chat rows use a text-only character: they measure turns, not the GPU jobs a speaking character starts.
-await fetch(`${stack.baseUrl}/api/v1/characters`, { method: "POST", headers: auth, body: JSON.stringify({ id: "plain", name: "Plain", capabilities: ["text"] }) });
+await fetch(`${stack.baseUrl}/api/v1/characters`, {
+  method: "POST",
+  headers: auth,
+  body: JSON.stringify({ id: "plain", name: "Plain", capabilities: ["text"] }),
+});
 for (const size of HISTORY_SIZES) {
-  await fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "start", character_id: "plain", session_id: `bench-history-${size}` }) });
+  await fetch(`${stack.baseUrl}/api/v1/chat/message`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ message: "start", character_id: "plain", session_id: `bench-history-${size}` }),
+  });
 }
 await stack.stop({ keepState: true });
 for (const size of HISTORY_SIZES) seedHistory(stack.persistDir, `bench-history-${size}`, size);
@@ -32,7 +40,11 @@ stack = await startStack(env, { persistDir: stack.persistDir });
 try {
   // 2. Memory of answering a turn, on a fresh process: a 100-message session, then a 100,000-message one.
   const turn = (session: string) =>
-    fetch(`${stack.baseUrl}/api/v1/chat/message`, { method: "POST", headers: auth, body: JSON.stringify({ message: "memory probe", character_id: "plain", session_id: session }) }).then((r) => r.json());
+    fetch(`${stack.baseUrl}/api/v1/chat/message`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ message: "memory probe", character_id: "plain", session_id: session }),
+    }).then((r) => r.json());
   const rss0 = workerdRssKiB(stack.pgid);
   await turn("bench-history-100");
   const rss100 = workerdRssKiB(stack.pgid);
@@ -43,34 +55,92 @@ try {
   const bare = await load({ url: `${stack.baseUrl}/ping`, seconds: SECONDS });
   const row = (name: string, r: LoadResult, target?: number) => {
     const ratio = r.rps / bare.rps;
-    rows.push([name, fmt(r.rps), fmt(r.p50), fmt(r.p99), `${ratio.toFixed(2)}x`, target ? (ratio >= target ? `>= ${target}x: met` : `>= ${target}x: MISSED`) : "baseline", r.errors + r.non2xx > 0 ? `${r.errors} errors, ${r.non2xx} non-2xx` : ""]);
+    rows.push([
+      name,
+      fmt(r.rps),
+      fmt(r.p50),
+      fmt(r.p99),
+      `${ratio.toFixed(2)}x`,
+      target ? (ratio >= target ? `>= ${target}x: met` : `>= ${target}x: MISSED`) : "baseline",
+      r.errors + r.non2xx > 0 ? `${r.errors} errors, ${r.non2xx} non-2xx` : "",
+    ]);
   };
   row("GET /ping (bare route, no middleware)", bare);
   row("GET /api/v1/characters (auth + D1 read)", await load({ url: `${stack.baseUrl}/api/v1/characters`, headers: auth, seconds: SECONDS }), 0.8);
   row(
     "POST /api/v1/chat/message (instant LLM, 50 sessions)",
-    await load({ url: `${stack.baseUrl}/api/v1/chat/message`, method: "POST", headers: auth, body: (i) => JSON.stringify({ message: `bench ${i}`, character_id: "plain", session_id: `bench-chat-${i % 50}` }), seconds: SECONDS }),
+    await load({
+      url: `${stack.baseUrl}/api/v1/chat/message`,
+      method: "POST",
+      headers: auth,
+      body: (i) => JSON.stringify({ message: `bench ${i}`, character_id: "plain", session_id: `bench-chat-${i % 50}` }),
+      seconds: SECONDS,
+    }),
     0.5,
   );
   const pages: LoadResult[] = [];
   for (const size of HISTORY_SIZES) {
-    const page = await load({ url: `${stack.baseUrl}/api/v1/chat/history/bench-history-${size}?limit=50&offset=${Math.floor(size / 2)}`, headers: auth, seconds: SECONDS });
+    const page = await load({
+      url: `${stack.baseUrl}/api/v1/chat/history/bench-history-${size}?limit=50&offset=${Math.floor(size / 2)}`,
+      headers: auth,
+      seconds: SECONDS,
+    });
     pages.push(page);
     row(`GET history?limit=50 at ${size.toLocaleString("en")} messages`, page, 0.8);
   }
   const flat = pages[2]!.rps / pages[0]!.rps;
-  rows.push(["history page at 100,000 vs at 100 messages", "", "", "", `${flat.toFixed(2)}x`, flat >= 1 / 1.2 ? "within 1.2x: met" : "within 1.2x: MISSED", `p50 ${fmt(pages[0]!.p50)} -> ${fmt(pages[2]!.p50)} ms`]);
-  rows.push(["memory to answer a turn (workerd RSS delta)", "", "", "", "", "", `100-message session +${fmt((rss100 - rss0) / 1024, 1)} MiB (first object), 100,000-message session +${fmt((rss100k - rss100) / 1024, 1)} MiB (the seeded SQLite file is ~${fmt((100_000 * 110) / 1024 / 1024)} MiB)`]);
+  rows.push([
+    "history page at 100,000 vs at 100 messages",
+    "",
+    "",
+    "",
+    `${flat.toFixed(2)}x`,
+    flat >= 1 / 1.2 ? "within 1.2x: met" : "within 1.2x: MISSED",
+    `p50 ${fmt(pages[0]!.p50)} -> ${fmt(pages[2]!.p50)} ms`,
+  ]);
+  rows.push([
+    "memory to answer a turn (workerd RSS delta)",
+    "",
+    "",
+    "",
+    "",
+    "",
+    `100-message session +${fmt((rss100 - rss0) / 1024, 1)} MiB (first object), 100,000-message session +${fmt((rss100k - rss100) / 1024, 1)} MiB (the seeded SQLite file is ~${fmt((100_000 * 110) / 1024 / 1024)} MiB)`,
+  ]);
 
   // 4. WebSocket.
   const ttfcDirect = await firstChunkLatency(stack, 200, true);
   const ttfcLobby = await firstChunkLatency(stack, 200, false);
-  rows.push(["WS first response_chunk, one socket (direct / lobby)", "", `${fmt(ttfcDirect.p50, 1)} / ${fmt(ttfcLobby.p50, 1)}`, `${fmt(ttfcDirect.p99, 1)} / ${fmt(ttfcLobby.p99, 1)}`, "", "", "200 turns each, ms"]);
+  rows.push([
+    "WS first response_chunk, one socket (direct / lobby)",
+    "",
+    `${fmt(ttfcDirect.p50, 1)} / ${fmt(ttfcLobby.p50, 1)}`,
+    `${fmt(ttfcDirect.p99, 1)} / ${fmt(ttfcLobby.p99, 1)}`,
+    "",
+    "",
+    "200 turns each, ms",
+  ]);
   rows.push(["WS messages per second through one session", fmt(await sessionThroughput(stack, 200), 1), "", "", "", "", "200 sent back to back"]);
   const many = await concurrentSockets(stack, 200, 5);
-  rows.push(["WS 200 sockets on 200 sessions (turns/s, first-chunk ms)", fmt(many.turnsPerSecond, 1), fmt(many.p50, 1), fmt(many.p99, 1), "", "", "5 turns per socket"]);
+  rows.push([
+    "WS 200 sockets on 200 sessions (turns/s, first-chunk ms)",
+    fmt(many.turnsPerSecond, 1),
+    fmt(many.p50, 1),
+    fmt(many.p99, 1),
+    "",
+    "",
+    "5 turns per socket",
+  ]);
   const idle = await idleSockets(stack, 2000, 100);
-  rows.push(["WS idle authenticated sockets held", String(idle.open), "", "", "", "", `of 2000 after 15 s idle; workerd RSS ${fmt(idle.rssBeforeMiB)} -> ${fmt(idle.rssAfterMiB)} MiB (${fmt(idle.kibPerSocket)} KiB/socket)`]);
+  rows.push([
+    "WS idle authenticated sockets held",
+    String(idle.open),
+    "",
+    "",
+    "",
+    "",
+    `of 2000 after 15 s idle; workerd RSS ${fmt(idle.rssBeforeMiB)} -> ${fmt(idle.rssAfterMiB)} MiB (${fmt(idle.kibPerSocket)} KiB/socket)`,
+  ]);
 } finally {
   await stack.stop();
 }

@@ -18,7 +18,17 @@ function cpuByProcess(pgid: number): Map<string, number> {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
-      const name = cmdline[0]?.endsWith("workerd") ? "workerd" : `node ${cmdline.find((a) => /wrangler|dev\.ts|npm/.test(a))?.split("/").slice(-2).join("/") ?? cmdline[1] ?? ""}`;
+      const name = cmdline[0]?.endsWith("workerd")
+        ? "workerd"
+        : `node ${
+            cmdline
+              .find((a) => /wrangler|dev\.ts|npm/.test(a))
+              ?.split("/")
+              .slice(-2)
+              .join("/") ??
+            cmdline[1] ??
+            ""
+          }`;
       ticks.set(`${name} (${entry})`, Number(fields[11]) + Number(fields[12]));
     } catch {
       // gone
@@ -63,7 +73,10 @@ async function profileWorker(inspectorPort: number, during: () => Promise<unknow
     const name = `${node.callFrame.functionName || "(anonymous)"} ${file ? `${file}:${node.callFrame.lineNumber + 1}` : ""}`.trim();
     byFunction.set(name, (byFunction.get(name) ?? 0) + (node.hitCount ?? 0));
   }
-  return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, hits]) => ({ name, share: hits / total }));
+  return [...byFunction]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, hits]) => ({ name, share: hits / total }));
 }
 
 const stack = await startStack({ RATE_LIMIT_PER_MINUTE: "0", LLM_EMULATOR_TOKEN_DELAY_MS: "0" });

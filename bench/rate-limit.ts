@@ -165,7 +165,9 @@ const lines = [
   `GET ${PATH} on npm start (loopback), median of ${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections, three stacks measured in turns.\n`,
   "| variant | req/s | ratio to no limiter | p50 ms | p99 ms | non-2xx | errors |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-  ...outcomes.map((o) => `| ${o.name} | ${o.requestsPerSecond.toFixed(1)} | ${(o.requestsPerSecond / base).toFixed(2)} | ${o.p50} | ${o.p99} | ${o.non2xx} | ${o.errors} |`),
+  ...outcomes.map(
+    (o) => `| ${o.name} | ${o.requestsPerSecond.toFixed(1)} | ${(o.requestsPerSecond / base).toFixed(2)} | ${o.p50} | ${o.p99} | ${o.non2xx} | ${o.errors} |`,
+  ),
 ];
 const failed = outcomes.some((o) => o.non2xx > 0 || o.errors > 0);
 if (failed) lines.push("\nSome requests failed: the figures above are not comparable.");

@@ -14,7 +14,9 @@ export function seedHistory(persistDir: string, sessionId: string, totalMessages
     try {
       const meta = db.prepare("SELECT value FROM meta WHERE key = 'session_id'").get() as { value: string } | undefined;
       if (meta?.value !== sessionId) continue;
-      const { top, head } = db.prepare("SELECT MAX(pos) AS top, (SELECT id FROM messages WHERE pos = (SELECT MAX(pos) FROM messages)) AS head FROM messages").get() as { top: number; head: string };
+      const { top, head } = db
+        .prepare("SELECT MAX(pos) AS top, (SELECT id FROM messages WHERE pos = (SELECT MAX(pos) FROM messages)) AS head FROM messages")
+        .get() as { top: number; head: string };
       const insert = db.prepare("INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
       db.exec("BEGIN");
       let parent = head;

@@ -36,7 +36,10 @@ export function voiceCall(voiceModel: string | null, text: string, settings: Voi
   if (clone) {
     if (settings.speed !== 1) return { ok: false, message: "voice_settings.speed: this character's cloned voice speaks at speed 1.0 only" };
     if (settings.pitch !== 1) return { ok: false, message: "voice_settings.pitch: this character's voice model cannot shift pitch; use 1.0" };
-    return { ok: true, call: { kind: "voice", model: CHATTERBOX, input: { prompt: text, audio_prompt: clone, exaggeration: EXAGGERATION[settings.emotion], cfg_weight: 0.5 } } };
+    return {
+      ok: true,
+      call: { kind: "voice", model: CHATTERBOX, input: { prompt: text, audio_prompt: clone, exaggeration: EXAGGERATION[settings.emotion], cfg_weight: 0.5 } },
+    };
   }
   const voice = name.startsWith("kokoro:") ? name.slice(7) : KOKORO_VOICES[name];
   if (!voice) return { ok: false, message: `character's voice_model ${JSON.stringify(name)} is not in the model catalogue` };
@@ -55,11 +58,14 @@ const ASPECTS = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "9:21"] as const;
 
 export function sceneCall(text: string, settings: VideoSettings): ModelCall {
   const ratio = settings.width / settings.height;
-  const aspect = ASPECTS.reduce((best, a) => {
-    const [w, h] = a.split(":").map(Number) as [number, number];
-    const [bw, bh] = best.split(":").map(Number) as [number, number];
-    return Math.abs(Math.log(w / h / ratio)) < Math.abs(Math.log(bw / bh / ratio)) ? a : best;
-  }, "1:1" as (typeof ASPECTS)[number]);
+  const aspect = ASPECTS.reduce(
+    (best, a) => {
+      const [w, h] = a.split(":").map(Number) as [number, number];
+      const [bw, bh] = best.split(":").map(Number) as [number, number];
+      return Math.abs(Math.log(w / h / ratio)) < Math.abs(Math.log(bw / bh / ratio)) ? a : best;
+    },
+    "1:1" as (typeof ASPECTS)[number],
+  );
   const short = Math.min(settings.width, settings.height);
   const resolution = short <= 480 ? "480p" : short <= 720 ? "720p" : "1080p";
   // Seedance renders 5 or 10 seconds; the request's length rounds up to one of them.

@@ -176,9 +176,7 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   if (!socket || !text) return;
   input.value = "";
   cancelButton.disabled = false;
-  socket
-    .send(text, { characterId: characterSelect.value, media: mediaToggle.checked })
-    .catch((error: Error) => say(error.message));
+  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked }).catch((error: Error) => say(error.message));
 });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {

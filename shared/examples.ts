@@ -32,7 +32,15 @@ export const examples = {
     session_id: "user-session-123",
     messages: [
       { id: "msg_001", parent_id: null, timestamp: "2024-01-15T10:30:00Z", role: "user", content: "Hello, how are you today?", character_id: "assistant" },
-      { id: "msg_002", parent_id: "msg_001", timestamp: "2024-01-15T10:30:01Z", role: "assistant", content: "Hello! I'm doing well...", character_id: "assistant", media: { audio_url: "/assets/audio/response_123.wav" } },
+      {
+        id: "msg_002",
+        parent_id: "msg_001",
+        timestamp: "2024-01-15T10:30:01Z",
+        role: "assistant",
+        content: "Hello! I'm doing well...",
+        character_id: "assistant",
+        media: { audio_url: "/assets/audio/response_123.wav" },
+      },
     ],
     total_count: 24,
     has_more: true,

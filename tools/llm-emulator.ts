@@ -160,7 +160,11 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
         port,
         requests,
         streams,
-        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

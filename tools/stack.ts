@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.ts";
 
-
 export interface Stack {
   baseUrl: string;
   persistDir: string;

@@ -46,12 +46,15 @@ export function createApp() {
   app.use(
     "/api/*",
     // Card imports take files up to 2 MiB and set their own limit (routes/characters/import.ts).
-    except("/api/v1/characters/import", bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("INVALID_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    })),
+    except(
+      "/api/v1/characters/import",
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new ApiError("INVALID_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+        },
+      }),
+    ),
   );
   app.use("/api/*", pathEncoding());
   // Auth refuses an address that has spent its failed-auth budget before looking its key up.

@@ -9,22 +9,32 @@ import { z } from "zod";
 const unsetIfEmpty = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const text = () => z.preprocess(unsetIfEmpty, z.string().trim().optional());
 const httpUrl = () =>
-  z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((url) => url.replace(/\/+$/, "")).optional());
-const whole = (fallback: number, min: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).default(fallback));
-const jsonRecord = () =>
   z.preprocess(
-    (value) => {
-      const raw = unsetIfEmpty(value);
-      if (typeof raw !== "string") return raw;
-      try {
-        return JSON.parse(raw);
-      } catch {
-        return raw;
-      }
-    },
-    z.record(z.string(), z.string(), { error: 'must be a JSON object of strings, e.g. {"owner/name":"<version id>"}' }).optional(),
+    unsetIfEmpty,
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
   );
+const whole = (fallback: number, min: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number({ error: "must be a number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .default(fallback),
+  );
+const jsonRecord = () =>
+  z.preprocess((value) => {
+    const raw = unsetIfEmpty(value);
+    if (typeof raw !== "string") return raw;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  }, z.record(z.string(), z.string(), { error: 'must be a JSON object of strings, e.g. {"owner/name":"<version id>"}' }).optional());
 
 /** The variables as the Worker receives them (wrangler vars, secrets, `.dev.vars`). */
 export const ConfigVariables = z.object({
@@ -57,7 +67,10 @@ export const DEFAULT_LLM_MODEL = "gpt-4o-mini";
 
 export function toConfig(variables: z.infer<typeof ConfigVariables>) {
   const v = variables;
-  const origins = (v.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  const origins = (v.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
   return {
     adminApiKey: v.ADMIN_API_KEY,
     llm: {
@@ -79,7 +92,12 @@ export function toConfig(variables: z.infer<typeof ConfigVariables>) {
     publicBaseUrl: v.PUBLIC_BASE_URL ?? LOCAL_BASE_URL,
     media: {
       replicate: v.REPLICATE_API_TOKEN
-        ? { apiToken: v.REPLICATE_API_TOKEN, baseUrl: v.REPLICATE_BASE_URL, webhookSecret: v.REPLICATE_WEBHOOK_SECRET, versions: v.REPLICATE_MODEL_VERSIONS ?? {} }
+        ? {
+            apiToken: v.REPLICATE_API_TOKEN,
+            baseUrl: v.REPLICATE_BASE_URL,
+            webhookSecret: v.REPLICATE_WEBHOOK_SECRET,
+            versions: v.REPLICATE_MODEL_VERSIONS ?? {},
+          }
         : undefined,
       /** Kept apart from `replicate`: webhooks are verified even when the API token is not set here. */
       replicateWebhookSecret: v.REPLICATE_WEBHOOK_SECRET,

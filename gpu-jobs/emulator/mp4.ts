@@ -37,8 +37,7 @@ const box = (type: string, ...payload: Uint8Array[]) => {
   const body = concat(payload);
   return concat([u(4, 8 + body.length), enc.encode(type), body]);
 };
-const fullBox = (type: string, version: number, flags: number, ...payload: Uint8Array[]) =>
-  box(type, u(1, version), u(3, flags), ...payload);
+const fullBox = (type: string, version: number, flags: number, ...payload: Uint8Array[]) => box(type, u(1, version), u(3, flags), ...payload);
 const zeros = (n: number) => new Uint8Array(n);
 const MATRIX = concat([u(4, 0x00010000), u(4, 0), u(4, 0), u(4, 0), u(4, 0x00010000), u(4, 0), u(4, 0), u(4, 0), u(4, 0x40000000)]);
 
@@ -56,12 +55,44 @@ function moov(o: Mp4Options, sizes: number[], offsets: number[]): Uint8Array {
   const delta = Math.round(TIMESCALE / o.fps);
   const duration = delta * sizes.length;
   const mvhd = fullBox("mvhd", 0, 0, u(4, 0), u(4, 0), u(4, TIMESCALE), u(4, duration), u(4, 0x00010000), u(2, 0x0100), zeros(10), MATRIX, zeros(24), u(4, 2));
-  const tkhd = fullBox("tkhd", 0, 3, u(4, 0), u(4, 0), u(4, 1), u(4, 0), u(4, duration), zeros(8), u(2, 0), u(2, 0), u(2, 0), u(2, 0), MATRIX, u(4, o.width * 65536), u(4, o.height * 65536));
+  const tkhd = fullBox(
+    "tkhd",
+    0,
+    3,
+    u(4, 0),
+    u(4, 0),
+    u(4, 1),
+    u(4, 0),
+    u(4, duration),
+    zeros(8),
+    u(2, 0),
+    u(2, 0),
+    u(2, 0),
+    u(2, 0),
+    MATRIX,
+    u(4, o.width * 65536),
+    u(4, o.height * 65536),
+  );
   const mdhd = fullBox("mdhd", 0, 0, u(4, 0), u(4, 0), u(4, TIMESCALE), u(4, duration), u(2, 0x55c4), u(2, 0));
   const hdlr = fullBox("hdlr", 0, 0, u(4, 0), enc.encode("vide"), zeros(12), enc.encode("VideoHandler\0"));
   const vmhd = fullBox("vmhd", 0, 1, zeros(8));
   const dinf = box("dinf", fullBox("dref", 0, 0, u(4, 1), fullBox("url ", 0, 1)));
-  const mp4v = box("mp4v", zeros(6), u(2, 1), zeros(16), u(2, o.width), u(2, o.height), u(4, 0x00480000), u(4, 0x00480000), u(4, 0), u(2, 1), zeros(32), u(2, 0x18), u(2, 0xffff), esds());
+  const mp4v = box(
+    "mp4v",
+    zeros(6),
+    u(2, 1),
+    zeros(16),
+    u(2, o.width),
+    u(2, o.height),
+    u(4, 0x00480000),
+    u(4, 0x00480000),
+    u(4, 0),
+    u(2, 1),
+    zeros(32),
+    u(2, 0x18),
+    u(2, 0xffff),
+    esds(),
+  );
   const stbl = box(
     "stbl",
     fullBox("stsd", 0, 0, u(4, 1), mp4v),
@@ -79,7 +110,11 @@ export function buildMjpegMp4(o: Mp4Options): Uint8Array<ArrayBuffer> {
   const sizes = frames.map((f) => f.length);
   const ftyp = box("ftyp", enc.encode("isom"), u(4, 0x200), enc.encode("isomiso2mp41"));
   // moov's size does not depend on the offsets' values, so lay it out once to learn where mdat starts.
-  const moovSize = moov(o, sizes, sizes.map(() => 0)).length;
+  const moovSize = moov(
+    o,
+    sizes,
+    sizes.map(() => 0),
+  ).length;
   let offset = ftyp.length + moovSize + 8;
   const offsets = sizes.map((s) => {
     const at = offset;
@@ -95,12 +130,15 @@ export function buildMjpegMp4(o: Mp4Options): Uint8Array<ArrayBuffer> {
  */
 export function faceFrame(width: number, height: number, open: number, hue = 200): Uint8Array {
   const data = Buffer.alloc(width * height * 4);
-  const cx = width / 2, cy = height / 2, r = Math.min(width, height) * 0.35;
+  const cx = width / 2,
+    cy = height / 2,
+    r = Math.min(width, height) * 0.35;
   const [br, bg, bb] = hue === 200 ? [40, 90, 140] : [90, 140, 70];
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      const dx = x - cx, dy = y - cy;
+      const dx = x - cx,
+        dy = y - cy;
       let c = [br, bg, bb];
       if (dx * dx + dy * dy < r * r) c = [240, 200, 160]; // face
       const eye = (ex: number) => (x - ex) ** 2 + (y - (cy - r * 0.3)) ** 2 < (r * 0.1) ** 2;

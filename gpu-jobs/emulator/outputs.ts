@@ -19,11 +19,16 @@ export async function produceOutput(input: Record<string, unknown>, readAudio: R
     const audio = await readAudio(audioUrl);
     const seconds = (audio && wavSeconds(audio)) || 3;
     const frames = [0, 0.5, 1, 0.3].map((open) => faceFrame(256, 256, open));
-    return { type: "video/mp4", bytes: buildMjpegMp4({ width: 256, height: 256, fps: 10, durationSeconds: seconds, frame: (i) => frames[i % frames.length]! }) };
+    return {
+      type: "video/mp4",
+      bytes: buildMjpegMp4({ width: 256, height: 256, fps: 10, durationSeconds: seconds, frame: (i) => frames[i % frames.length]! }),
+    };
   }
   if (typeof input.prompt === "string" && (input.duration !== undefined || input.resolution !== undefined)) {
     const height = Number.parseInt(String(input.resolution ?? "480p"), 10) || 480;
-    const [aw, ah] = String(input.aspect_ratio ?? "1:1").split(":").map(Number);
+    const [aw, ah] = String(input.aspect_ratio ?? "1:1")
+      .split(":")
+      .map(Number);
     const width = Math.round((height * (aw || 1)) / (ah || 1) / 16) * 16;
     const frames = [0, 1].map((k) => faceFrame(width, height, k, 120));
     return { type: "video/mp4", bytes: buildMjpegMp4({ width, height, fps: 2, durationSeconds: Number(input.duration ?? 5), frame: (i) => frames[i % 2]! }) };

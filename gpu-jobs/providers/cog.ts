@@ -26,7 +26,10 @@ export function cogProvider(config: CogConfig): GpuProvider {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new ProviderError(`GPU endpoint ${what} failed (HTTP ${response.status})`, response.status === 409 || response.status === 429 || response.status >= 500);
+      throw new ProviderError(
+        `GPU endpoint ${what} failed (HTTP ${response.status})`,
+        response.status === 409 || response.status === 429 || response.status >= 500,
+      );
     }
     return response;
   }

@@ -54,7 +54,10 @@ export class ChatacterClient {
   }
 
   /** The reply as it is generated (Server-Sent Events); the last event is the full response. */
-  async *streamMessage(message: string, { characterId = "assistant", sessionId = null, context }: SendOptions & { characterId?: string } = {}): AsyncGenerator<StreamEvent> {
+  async *streamMessage(
+    message: string,
+    { characterId = "assistant", sessionId = null, context }: SendOptions & { characterId?: string } = {},
+  ): AsyncGenerator<StreamEvent> {
     const response = await send(
       this.transport,
       "POST",
@@ -126,11 +129,17 @@ export class ChatacterClient {
   // ---- media ----
 
   /** Starts a voice job (202 with request_id); `waitSeconds` asks the server to wait for the result. */
-  generateVoice(body: { text: string; character_id?: string; voice_settings?: Record<string, unknown> }, waitSeconds?: number): Promise<MediaJob & Record<string, unknown>> {
+  generateVoice(
+    body: { text: string; character_id?: string; voice_settings?: Record<string, unknown> },
+    waitSeconds?: number,
+  ): Promise<MediaJob & Record<string, unknown>> {
     return call(this.transport, "POST", "/api/v1/media/voice", body, waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {});
   }
 
-  generateVideo(body: { text: string; character_id?: string; video_settings?: Record<string, unknown> }, waitSeconds?: number): Promise<MediaJob & Record<string, unknown>> {
+  generateVideo(
+    body: { text: string; character_id?: string; video_settings?: Record<string, unknown> },
+    waitSeconds?: number,
+  ): Promise<MediaJob & Record<string, unknown>> {
     return call(this.transport, "POST", "/api/v1/media/video", body, waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {});
   }
 
@@ -139,7 +148,10 @@ export class ChatacterClient {
   }
 
   /** Polls a media job until it ends; `onProgress` sees each status. Rejects if it fails or times out. */
-  async waitForMedia(requestId: string, { timeoutMs = 120_000, intervalMs = 500, onProgress }: { timeoutMs?: number; intervalMs?: number; onProgress?: (job: MediaJob) => void } = {}): Promise<MediaJob> {
+  async waitForMedia(
+    requestId: string,
+    { timeoutMs = 120_000, intervalMs = 500, onProgress }: { timeoutMs?: number; intervalMs?: number; onProgress?: (job: MediaJob) => void } = {},
+  ): Promise<MediaJob> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await this.getMediaStatus(requestId);

@@ -68,12 +68,22 @@ export class ChatSocket {
   }
 
   /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. */
-  async send(content: string, { characterId = "assistant", metadata, media }: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption } = {}): Promise<ResponseFrame> {
+  async send(
+    content: string,
+    { characterId = "assistant", metadata, media }: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption } = {},
+  ): Promise<ResponseFrame> {
     const clientMessageId = `c_${crypto.randomUUID()}`;
     return new Promise((resolve, reject) => {
       const turn: PendingTurn = {
         clientMessageId,
-        frame: { type: "message", character_id: characterId, content, client_message_id: clientMessageId, ...(metadata ? { metadata } : {}), ...(media === undefined ? {} : { media }) },
+        frame: {
+          type: "message",
+          character_id: characterId,
+          content,
+          client_message_id: clientMessageId,
+          ...(metadata ? { metadata } : {}),
+          ...(media === undefined ? {} : { media }),
+        },
         resolve,
         reject,
       };
@@ -226,7 +236,10 @@ export class ChatSocket {
     if (this.closedByUser) return;
     const fatal = FATAL_CLOSES.has(code);
     if (fatal || this.options.reconnect === false || this.retries >= (this.options.maxRetries ?? 10)) {
-      const error = new ChatacterError(code === 4003 ? "FORBIDDEN" : code === 4001 ? "UNAUTHORIZED" : "NETWORK_ERROR", `WebSocket closed (${code}${reason ? `: ${reason}` : ""})`);
+      const error = new ChatacterError(
+        code === 4003 ? "FORBIDDEN" : code === 4001 ? "UNAUTHORIZED" : "NETWORK_ERROR",
+        `WebSocket closed (${code}${reason ? `: ${reason}` : ""})`,
+      );
       this.rejectReady(error);
       for (const turn of this.pending.values()) turn.reject(error);
       this.pending.clear();
@@ -239,7 +252,14 @@ export class ChatSocket {
 }
 
 function fromFrame(frame: ErrorFrame): ChatacterError {
-  return new ChatacterError(frame.code, frame.message, undefined, undefined, frame.user_message_id ? { user_message_id: frame.user_message_id } : undefined, frame.retry_after_seconds);
+  return new ChatacterError(
+    frame.code,
+    frame.message,
+    undefined,
+    undefined,
+    frame.user_message_id ? { user_message_id: frame.user_message_id } : undefined,
+    frame.retry_after_seconds,
+  );
 }
 
 export type { ResponseChunkFrame, ResponseFrame, ServerFrame };

@@ -49,7 +49,10 @@ export const CharacterCardV3 = z.object({
     group_only_greetings: texts,
     creator_notes_multilingual: z.record(z.string(), z.string().max(LONG)).optional(),
     source: z.array(z.string().max(2048)).max(100).optional(),
-    assets: z.array(z.object({ type: z.string(), uri: z.string(), name: z.string(), ext: z.string() })).max(100).optional(),
+    assets: z
+      .array(z.object({ type: z.string(), uri: z.string(), name: z.string(), ext: z.string() }))
+      .max(100)
+      .optional(),
     creation_date: z.number().optional(),
     modification_date: z.number().optional(),
   }),

@@ -9,13 +9,9 @@ import { ERROR_CODES } from "../errors";
 export const PathId = z.string().min(1).max(200);
 
 /** Session ids are chosen by clients, so they are checked before they name a Durable Object. */
-export const SessionId = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "session_id must be 1-128 characters of A-Z a-z 0-9 _ . : -");
+export const SessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "session_id must be 1-128 characters of A-Z a-z 0-9 _ . : -");
 
-export const CharacterId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "character_id must be a lowercase slug of at most 64 characters");
+export const CharacterId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "character_id must be a lowercase slug of at most 64 characters");
 
 export const MessageId = z.string().regex(/^msg_[A-Za-z0-9]{1,64}$/, "not a message id");
 

@@ -40,10 +40,7 @@ export const MetricsResponse = z.object({
   average_response_time_ms: z.number().nullable(),
   error_rate_percent: z.number().nullable(),
   active_sessions: z.number().int(),
-  characters: z.record(
-    z.string(),
-    z.object({ conversations_today: z.number().int(), average_rating: z.number().nullable() }),
-  ),
+  characters: z.record(z.string(), z.object({ conversations_today: z.number().int(), average_rating: z.number().nullable() })),
   media_generation: z.object({
     voice_requests_today: z.number().int().nullable(),
     video_requests_today: z.number().int().nullable(),

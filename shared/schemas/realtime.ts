@@ -50,7 +50,10 @@ export const MessageFrame = z.object({
   type: z.literal("message"),
   character_id: CharacterId.default("assistant"),
   content: MessageText,
-  metadata: z.object({ user_name: z.string().max(100).optional() }).catchall(z.unknown()).optional(),
+  metadata: z
+    .object({ user_name: z.string().max(100).optional() })
+    .catchall(z.unknown())
+    .optional(),
   /** Chosen by the client; a message re-sent with the same id is not run twice. */
   client_message_id: z.string().min(1).max(128).optional(),
   /** Reply media for this message, as in POST /chat/message: false, or {voice, video}. */

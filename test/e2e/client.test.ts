@@ -25,7 +25,10 @@ describe("the typed client against npm start", () => {
     for await (const event of admin.streamMessage("stream please", { sessionId: "sdk-stream" })) events.push(event);
     const final = events.at(-1)!;
     expect(final.type).toBe("response");
-    const text = events.filter((e): e is ResponseChunkFrame => e.type === "response_chunk").map((e) => e.delta).join("");
+    const text = events
+      .filter((e): e is ResponseChunkFrame => e.type === "response_chunk")
+      .map((e) => e.delta)
+      .join("");
     expect(final.type === "response" && final.response).toBe(text);
   });
 
@@ -72,7 +75,14 @@ describe("the typed client against npm start", () => {
     socket.close();
 
     const history = await admin.getHistory("sdk-ws");
-    expect(history.messages.map((m) => m.content)).toEqual(["quick one", first.content, "a slow one [[slow:40]]", reply.content, "after the second drop", third.content]);
+    expect(history.messages.map((m) => m.content)).toEqual([
+      "quick one",
+      first.content,
+      "a slow one [[slow:40]]",
+      reply.content,
+      "after the second drop",
+      third.content,
+    ]);
   });
 
   it("delivers each chunk once and in order when the connection drops at every chunk of a reply", async () => {

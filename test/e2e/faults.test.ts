@@ -67,7 +67,9 @@ describe("fault suite", () => {
         const socket = c % 2 === 0 ? client.connect({ sessionId }) : undefined;
         for (let t = 0; t < TURNS_EACH; t++) {
           const content = `client ${c} turn ${t}`;
-          const reply = socket ? await socket.send(content, { characterId: CHARACTER }) : await client.sendMessage(content, CHARACTER, sessionId).then((r) => ({ content: r.response }));
+          const reply = socket
+            ? await socket.send(content, { characterId: CHARACTER })
+            : await client.sendMessage(content, CHARACTER, sessionId).then((r) => ({ content: r.response }));
           expect(reply.content).toContain(`"${content}"`);
           sent.push({ content, answered: true });
         }

@@ -46,7 +46,9 @@ describe("WebSocket against npm start", () => {
     expect(client.frames.findIndex((f) => f.type === "response_chunk")).toBeLessThan(client.frames.indexOf(response));
     client.ws.close();
 
-    const history = await fetch(`${baseUrl}/api/v1/chat/history/e2e-ws`, { headers: { Authorization: `Bearer ${adminKey}` } }).then((r) => r.json() as Promise<any>);
+    const history = await fetch(`${baseUrl}/api/v1/chat/history/e2e-ws`, { headers: { Authorization: `Bearer ${adminKey}` } }).then(
+      (r) => r.json() as Promise<any>,
+    );
     expect(history.messages.map((m: any) => m.content)).toEqual(["Hello there!", response.content]);
   });
 

@@ -46,8 +46,7 @@ export async function createKey(name = "app", scopes: string[] = ["chat"]): Prom
 
 export const send = (body: Record<string, unknown>, key?: string) => api("POST", "/api/v1/chat/message", { body, key });
 
-export const history = (sessionId: string, query = "", key?: string) =>
-  api("GET", `/api/v1/chat/history/${sessionId}${query ? `?${query}` : ""}`, { key });
+export const history = (sessionId: string, query = "", key?: string) => api("GET", `/api/v1/chat/history/${sessionId}${query ? `?${query}` : ""}`, { key });
 
 /** Reads a whole session's history, page by page. */
 export async function fullHistory(sessionId: string, key?: string) {

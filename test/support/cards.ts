@@ -66,8 +66,15 @@ export const getRaw = (path: string, headers: Record<string, string> = {}) => wo
 
 /** The last chat-completions request whose newest user message contains `marker`, as the LLM got it. */
 export async function llmRequestWith(marker: string): Promise<{ messages: { role: string; content: string }[] }> {
-  const requests = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/requests"))).json()) as { messages: { role: string; content: string }[] }[];
-  const found = requests.reverse().find((r) => r.messages.filter((m) => m.role === "user").at(-1)?.content.includes(marker));
+  const requests = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/requests"))).json()) as {
+    messages: { role: string; content: string }[];
+  }[];
+  const found = requests.reverse().find((r) =>
+    r.messages
+      .filter((m) => m.role === "user")
+      .at(-1)
+      ?.content.includes(marker),
+  );
   if (!found) throw new Error(`no LLM request with ${marker}`);
   return found;
 }
@@ -82,7 +89,8 @@ export const v2Card = (overrides: Record<string, unknown> = {}) => ({
     personality: "Gentle, protective, wise",
     scenario: "{{user}} wakes up in {{char}}'s glade after being attacked by shadow beasts.",
     first_mes: "*{{char}} kneels beside {{user}}.* You're safe now, {{user}}. Rest.",
-    mes_example: "<START>\n{{user}}: Who are you?\n{{char}}: I am {{char}}, keeper of this glade.\n<START>\n<USER>: Is it safe?\n<BOT>: As long as I stand, yes.",
+    mes_example:
+      "<START>\n{{user}}: Who are you?\n{{char}}: I am {{char}}, keeper of this glade.\n<START>\n<USER>: Is it safe?\n<BOT>: As long as I stand, yes.",
     creator_notes: "Works best with a slow pace.",
     system_prompt: "{{original}} Write vividly as {{char}}.",
     post_history_instructions: "Keep {{char}}'s replies under three paragraphs.",

@@ -31,9 +31,13 @@ const json = (text: string) => post(IMPORT, text, "application/json");
 
 describe("card import refuses bad input with INVALID_REQUEST and imports nothing", () => {
   it.each([
-    ["malformed JSON", "{\"spec\": \"chara_card_v2\", ", /not valid JSON/],
+    ["malformed JSON", '{"spec": "chara_card_v2", ', /not valid JSON/],
     ["a JSON array", "[1, 2]", /not a JSON object/],
-    ["a V1 card (no spec)", JSON.stringify({ name: "Old", description: "x", personality: "", scenario: "", first_mes: "", mes_example: "" }), /Unsupported card spec null/],
+    [
+      "a V1 card (no spec)",
+      JSON.stringify({ name: "Old", description: "x", personality: "", scenario: "", first_mes: "", mes_example: "" }),
+      /Unsupported card spec null/,
+    ],
     ["an unknown spec", JSON.stringify({ ...v2Card(), spec: "chara_card_v9" }), /Unsupported card spec "chara_card_v9"/],
     ["a card without data", JSON.stringify({ spec: "chara_card_v2", spec_version: "2.0" }), /data/],
     ["a card without a name", JSON.stringify(v2Card({ name: undefined })), /data\.name/],

@@ -115,7 +115,11 @@ describe("POST /api/v1/characters/import", () => {
 
   it("takes cards far larger than the API's 64 KiB body limit (up to 2 MiB)", async () => {
     const padding = textChunk("Comment", "x".repeat(600_000));
-    const res = await post("/api/v1/characters/import", buildPng([padding, textChunk("chara", base64Utf8(JSON.stringify(v2Card({ name: "Big Picture" }))))]), "image/png");
+    const res = await post(
+      "/api/v1/characters/import",
+      buildPng([padding, textChunk("chara", base64Utf8(JSON.stringify(v2Card({ name: "Big Picture" }))))]),
+      "image/png",
+    );
     expect(res.status).toBe(201);
     expect(res.json.id).toBe("big-picture");
   });
@@ -163,14 +167,28 @@ describe("GET /api/v1/characters/{id}/export", () => {
     const copy = await importJson(exported.json, "?id=round-trip-copy");
     expect(copy.status).toBe(201);
     const original = (await api("GET", "/api/v1/characters/round-trip")).json;
-    const promptFields = ["name", "description", "personality", "scenario", "first_message", "example_messages", "post_history_instructions", "alternate_greetings", "nickname"];
+    const promptFields = [
+      "name",
+      "description",
+      "personality",
+      "scenario",
+      "first_message",
+      "example_messages",
+      "post_history_instructions",
+      "alternate_greetings",
+      "nickname",
+    ];
     for (const field of promptFields) expect(copy.json[field]).toEqual(original[field]);
     expect(copy.json.configuration.system_prompt).toBe(original.configuration.system_prompt);
     expect((await api("GET", "/api/v1/characters/round-trip-copy/export")).json).toEqual(exported.json);
   });
 
   it("keeps a card's character_book and extensions through import and export", async () => {
-    const book = { name: "Glade lore", extensions: {}, entries: [{ keys: ["glade"], content: "The glade is hidden.", extensions: {}, enabled: true, insertion_order: 0 }] };
+    const book = {
+      name: "Glade lore",
+      extensions: {},
+      entries: [{ keys: ["glade"], content: "The glade is hidden.", extensions: {}, enabled: true, insertion_order: 0 }],
+    };
     expect((await importJson(v2Card({ name: "Lore Keeper", character_book: book }))).status).toBe(201);
     const exported = (await api("GET", "/api/v1/characters/lore-keeper/export")).json;
     expect(exported.data.character_book).toEqual(book);
@@ -181,7 +199,12 @@ describe("GET /api/v1/characters/{id}/export", () => {
 describe("cards in conversation", () => {
   it("sends every prompt field to the LLM with macros substituted, after the first message", async () => {
     expect((await importJson(v2Card({ name: "Prompted" }))).status).toBe(201);
-    const reply = await send({ message: "Where am I? [marker-all-fields]", character_id: "prompted", session_id: "cards-prompt", context: { user_name: "Alice" } });
+    const reply = await send({
+      message: "Where am I? [marker-all-fields]",
+      character_id: "prompted",
+      session_id: "cards-prompt",
+      context: { user_name: "Alice" },
+    });
     expect(reply.status).toBe(200);
 
     const { messages } = await llmRequestWith("[marker-all-fields]");

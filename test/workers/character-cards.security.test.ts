@@ -11,8 +11,7 @@ import { env } from "../support/env";
 const latin1 = (bytes: Uint8Array) => String.fromCharCode(...bytes);
 
 /** A PNG card whose image carries `mark` in a chunk that is not a card chunk, so it stays in the avatar. */
-const markedCard = (name: string, mark: string) =>
-  buildPng([textChunk("chara", base64Utf8(JSON.stringify(v2Card({ name })))), textChunk("Comment", mark)]);
+const markedCard = (name: string, mark: string) => buildPng([textChunk("chara", base64Utf8(JSON.stringify(v2Card({ name })))), textChunk("Comment", mark)]);
 
 const settle = () => {
   let resolve!: () => void;
@@ -66,12 +65,9 @@ describe("two concurrent imports of one new card", () => {
         headers: { "Content-Type": "image/png" },
       });
 
-    const [first, second] = await Promise.all([
-      importCard(marks.first).finally(done.first.resolve),
-      importCard(marks.second).finally(done.second.resolve),
-    ]);
+    const [first, second] = await Promise.all([importCard(marks.first).finally(done.first.resolve), importCard(marks.second).finally(done.second.resolve)]);
     expect([first.status, second.status].sort()).toEqual([201, 409]);
-    const [winner, loser] = first.status === 201 ? ["first", "second"] as const : ["second", "first"] as const;
+    const [winner, loser] = first.status === 201 ? (["first", "second"] as const) : (["second", "first"] as const);
     const id = (first.status === 201 ? first : second).json.id as string;
 
     const stored = await env.MEDIA.get(avatarKey(id));

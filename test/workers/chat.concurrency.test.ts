@@ -16,11 +16,18 @@ it("answers ten concurrent messages to one session one after another, none lost 
     expect(all[i + 1].content).toContain(`"${all[i].content}"`);
     expect(all[i + 1].parent_id).toBe(all[i].id);
   }
-  expect(all.filter((m) => m.role === "user").map((m) => m.content).sort()).toEqual([...texts].sort());
+  expect(
+    all
+      .filter((m) => m.role === "user")
+      .map((m) => m.content)
+      .sort(),
+  ).toEqual([...texts].sort());
   // Each turn saw every turn stored before it: turns were serialised, not interleaved.
-  all.filter((m) => m.role === "assistant").forEach((reply, turn) => {
-    expect(reply.content).toContain(`I can see ${turn * 2} earlier messages`);
-  });
+  all
+    .filter((m) => m.role === "assistant")
+    .forEach((reply, turn) => {
+      expect(reply.content).toContain(`I can see ${turn * 2} earlier messages`);
+    });
   for (const reply of replies) {
     const stored = all.find((m) => m.id === reply.json.message_id);
     expect(stored.content).toBe(reply.json.response);

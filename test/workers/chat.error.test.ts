@@ -9,8 +9,7 @@ const expectError = (res: { status: number; json: any; headers: Headers }, statu
   expect(res.json.error.request_id).toBe(res.headers.get("X-Request-Id"));
 };
 
-const conversationsCount = async () =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM conversations").first<{ n: number }>())!.n;
+const conversationsCount = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM conversations").first<{ n: number }>())!.n;
 
 describe("bad input answers INVALID_REQUEST and changes nothing", () => {
   const cases: [string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }][] = [

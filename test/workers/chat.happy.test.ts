@@ -94,7 +94,12 @@ describe("history", () => {
     expect((await history(session_id)).json.messages).toHaveLength(10);
 
     const newest = await history(session_id, "order=desc&limit=3");
-    expect(newest.json.messages.map((m: any) => m.id)).toEqual(all.slice(7).reverse().map((m) => m.id));
+    expect(newest.json.messages.map((m: any) => m.id)).toEqual(
+      all
+        .slice(7)
+        .reverse()
+        .map((m) => m.id),
+    );
     expect(newest.json.has_more).toBe(true);
 
     const after = await history(session_id, `after=${all[6].id}`);

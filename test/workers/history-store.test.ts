@@ -13,7 +13,8 @@ it("reads O(limit) rows for a history page, however long the history", async () 
       return { page, rows: store.rowsRead };
     };
     const fill = (n: number) => {
-      for (let i = 0; i < n; i++) store.append({ role: i % 2 ? "assistant" : "user", content: `message ${store.count()}`, character_id: "assistant" }, new Date().toISOString());
+      for (let i = 0; i < n; i++)
+        store.append({ role: i % 2 ? "assistant" : "user", content: `message ${store.count()}`, character_id: "assistant" }, new Date().toISOString());
     };
 
     fill(100);

@@ -34,7 +34,11 @@ describe("API keys", () => {
 
   it("keeps key management for admin keys", async () => {
     const { key } = await createKey();
-    for (const [method, path] of [["GET", "/api/v1/keys"], ["POST", "/api/v1/keys"], ["DELETE", "/api/v1/keys/key_x"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/v1/keys"],
+      ["POST", "/api/v1/keys"],
+      ["DELETE", "/api/v1/keys/key_x"],
+    ] as const) {
       const res = await api(method, path, { key, body: method === "POST" ? { name: "mine", scopes: ["admin"] } : undefined });
       expect(res.status).toBe(403);
     }

@@ -26,7 +26,12 @@ describe("Workers AI provider", () => {
     const ai = {
       run: async (model: string, inputs: unknown) => {
         seen = { model, inputs };
-        return sse(JSON.stringify({ response: "Hel" }), JSON.stringify({ response: "lo" }), JSON.stringify({ response: "", usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }), "[DONE]");
+        return sse(
+          JSON.stringify({ response: "Hel" }),
+          JSON.stringify({ response: "lo" }),
+          JSON.stringify({ response: "", usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }),
+          "[DONE]",
+        );
       },
     } as unknown as Ai;
     const events = await collect(workersAi(ai, "@cf/meta/llama-3.1-8b-instruct", 1000).stream(request));
@@ -41,7 +46,11 @@ describe("Workers AI provider", () => {
   it("fails on a cut stream or a failing binding", async () => {
     const cut = { run: async () => sse(JSON.stringify({ response: "Hel" })) } as unknown as Ai;
     await expect(collect(workersAi(cut, "m", 1000).stream(request))).rejects.toBeInstanceOf(LlmError);
-    const failing = { run: async () => { throw new Error("3040: capacity"); } } as unknown as Ai;
+    const failing = {
+      run: async () => {
+        throw new Error("3040: capacity");
+      },
+    } as unknown as Ai;
     await expect(collect(workersAi(failing, "m", 1000).stream(request))).rejects.toThrow(/capacity/);
   });
 });

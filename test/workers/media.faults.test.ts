@@ -22,11 +22,23 @@ const PLANS = ["duplicated", "reordered", "forged", "withheld", "replayed"] as c
 const resigned = (hook: Hook): Hook => {
   const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
   const at = new Date();
-  return { ...hook, headers: { ...hook.headers, "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": signer.sign(id, at, hook.body) } };
+  return {
+    ...hook,
+    headers: {
+      ...hook.headers,
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signer.sign(id, at, hook.body),
+    },
+  };
 };
 
 // A fixed shuffle, so a failure can be replayed exactly.
-const shuffled = <T>(items: T[], seed: number) => items.map((item, i) => ({ item, key: Math.sin(seed * 31 + i * 7) })).sort((a, b) => a.key - b.key).map((x) => x.item);
+const shuffled = <T>(items: T[], seed: number) =>
+  items
+    .map((item, i) => ({ item, key: Math.sin(seed * 31 + i * 7) }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.item);
 
 it("every media job ends in exactly one terminal state with the right file, whatever its webhooks do", async () => {
   await drainWebhooks();
@@ -86,7 +98,10 @@ it("every media job ends in exactly one terminal state with the right file, what
     const body = (await status(job.id)).json;
     expect(body.status, `${job.plan} ${job.id}`).toBe("completed");
     const transitions = await transitionsOf(db, job.id);
-    expect(transitions.filter((t) => ["completed", "failed", "canceled"].includes(t.toStatus)), job.plan).toHaveLength(1);
+    expect(
+      transitions.filter((t) => ["completed", "failed", "canceled"].includes(t.toStatus)),
+      job.plan,
+    ).toHaveLength(1);
     // Forward only: progress never drops along the recorded transitions.
     const progress = transitions.map((t) => t.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));

@@ -17,7 +17,11 @@ import { asset, drainWebhooks, pumpWebhooks, status, terminal, waitForStatus } f
 vi.setConfig({ testTimeout: 30_000 });
 
 const emulatorStatus = async (predictionId: string) =>
-  ((await (await fetch(`${env.REPLICATE_BASE_URL}/predictions/${predictionId}`, { headers: { Authorization: `Bearer ${TEST_REPLICATE_TOKEN}` } })).json()) as { status: string }).status;
+  (
+    (await (await fetch(`${env.REPLICATE_BASE_URL}/predictions/${predictionId}`, { headers: { Authorization: `Bearer ${TEST_REPLICATE_TOKEN}` } })).json()) as {
+      status: string;
+    }
+  ).status;
 
 describe("DELETE /chat/history forgets the session's media", () => {
   it("stops unfinished jobs, deletes the files, and ignores late webhooks", async () => {
@@ -37,7 +41,18 @@ describe("DELETE /chat/history forgets the session's media", () => {
     const character = (await getCharacterRow(db, "assistant"))!;
     const call = voiceCall(character.voiceModel, "[[hang]] never done", { speed: 1, pitch: 1, emotion: "neutral" });
     if (!call.ok) throw new Error(call.message);
-    const hanging = await createJob(db, { keyId: "key_admin", character, text: "[[hang]] never done", provider: "replicate", settings: {}, reply: { sessionId: session, messageId: reply.json.message_id } }, call.call);
+    const hanging = await createJob(
+      db,
+      {
+        keyId: "key_admin",
+        character,
+        text: "[[hang]] never done",
+        provider: "replicate",
+        settings: {},
+        reply: { sessionId: session, messageId: reply.json.message_id },
+      },
+      call.call,
+    );
     await submitJob(env, hanging.id);
     const predictionId = (await getJob(db, hanging.id))!.predictionId!;
     expect(predictionId).toBeTruthy();

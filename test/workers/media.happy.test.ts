@@ -19,7 +19,10 @@ describe("POST /api/v1/media/voice", () => {
 
     const seen = await waitForStatus(res.json.request_id, terminal);
     const progress = seen.map((s) => s.progress);
-    expect(progress.some((p) => p > 0 && p < 100), `progress seen: ${progress}`).toBe(true);
+    expect(
+      progress.some((p) => p > 0 && p < 100),
+      `progress seen: ${progress}`,
+    ).toBe(true);
     expect(progress).toEqual([...progress].sort((a, b) => a - b)); // never backwards
     const done = seen.at(-1);
     expect(done).toMatchObject({ status: "completed", progress: 100, media_type: "voice" });
@@ -71,7 +74,11 @@ describe("POST /api/v1/media/video", () => {
   it("makes a scene of the requested length, with a thumbnail, and the reference's body", async () => {
     await drainWebhooks();
     const res = await api("POST", "/api/v1/media/video", {
-      body: { text: "A serene landscape with mountains", character_id: "assistant", video_settings: { width: 512, height: 512, duration_seconds: 5, style: "realistic" } },
+      body: {
+        text: "A serene landscape with mountains",
+        character_id: "assistant",
+        video_settings: { width: 512, height: 512, duration_seconds: 5, style: "realistic" },
+      },
     });
     expect(res.status, res.text).toBe(202);
     const done = (await waitForStatus(res.json.request_id, terminal)).at(-1);

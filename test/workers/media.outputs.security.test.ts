@@ -18,7 +18,16 @@ const signer = new Webhook(TEST_WEBHOOK_SECRET);
 const resign = (hook: { url: string; body: string; headers: Record<string, string> }, body: string) => {
   const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
   const at = new Date();
-  return { url: hook.url, body, headers: { ...hook.headers, "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": signer.sign(id, at, body) } };
+  return {
+    url: hook.url,
+    body,
+    headers: {
+      ...hook.headers,
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signer.sign(id, at, body),
+    },
+  };
 };
 
 /** Starts a voice job and collects its webhooks up to the succeeded one, delivering none. */

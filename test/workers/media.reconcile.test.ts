@@ -21,7 +21,20 @@ describe("the reconciler, row by row", () => {
     );
     await env.DB.batch([
       insert.bind("media_badrowspeech0000000001", "voice", "voice", "{}", "completed", 100, null, "voice_badrowspeech", old, old, deadline, old),
-      insert.bind("media_badrowvideo00000000001", "video", "talking_head", "null", "queued", 0, "media_badrowspeech0000000001", "video_badrowvideo", old, old, deadline, null),
+      insert.bind(
+        "media_badrowvideo00000000001",
+        "video",
+        "talking_head",
+        "null",
+        "queued",
+        0,
+        "media_badrowspeech0000000001",
+        "video_badrowvideo",
+        old,
+        old,
+        deadline,
+        null,
+      ),
     ]);
     // A healthy job whose webhook never comes: the run must still reach it.
     const res = await api("POST", "/api/v1/media/voice", { body: { text: "[[no-webhook]] after the bad row" } });

@@ -30,7 +30,10 @@ describe("a chat reply of assistant with speech and a talking head", () => {
     expect(video).toMatchObject({ status: "completed", media_type: "video", progress: 100 });
     // Progress was visible on the way: the video waited (queued, 0) for its speech, then ran.
     const progress = videoSeen.map((s) => s.progress);
-    expect(progress.some((p) => p > 0 && p < 100), `progress seen: ${progress}`).toBe(true);
+    expect(
+      progress.some((p) => p > 0 && p < 100),
+      `progress seen: ${progress}`,
+    ).toBe(true);
     expect(videoSeen.some((s) => s.status === "queued")).toBe(true);
     expect(videoSeen.some((s) => s.status === "processing")).toBe(true);
 
@@ -89,7 +92,11 @@ describe("a chat reply of assistant with speech and a talking head", () => {
     expect(second.json.media.video_url).toBeUndefined();
     await api("PUT", "/api/v1/media/sessions/media-session-off", { key, body: { voice: false } });
     expect((await send({ message: "quiet", session_id: "media-session-off" }, key)).json.media).toBeNull();
-    expect((await api("GET", "/api/v1/media/sessions/media-session-off", { key })).json).toEqual({ session_id: "media-session-off", voice: false, video: false });
+    expect((await api("GET", "/api/v1/media/sessions/media-session-off", { key })).json).toEqual({
+      session_id: "media-session-off",
+      voice: false,
+      video: false,
+    });
   });
 
   it("a character without the voice capability replies with no media", async () => {

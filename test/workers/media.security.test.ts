@@ -13,7 +13,16 @@ vi.setConfig({ testTimeout: 30_000 });
 const signer = new Webhook(TEST_WEBHOOK_SECRET);
 
 function signed(url: string, body: string, at = new Date(), id = `msg_${crypto.randomUUID().replaceAll("-", "")}`) {
-  return { url, body, headers: { "Content-Type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": signer.sign(id, at, body) } };
+  return {
+    url,
+    body,
+    headers: {
+      "Content-Type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signer.sign(id, at, body),
+    },
+  };
 }
 
 /** Starts a voice job and collects its webhooks without delivering them. */

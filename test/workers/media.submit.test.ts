@@ -29,7 +29,10 @@ async function queuedJob(text: string) {
 async function predictionsOf(jobId: string): Promise<{ id: string }[]> {
   const found: { id: string }[] = [];
   for (let url: string | null = `${env.REPLICATE_BASE_URL}/predictions`; url; ) {
-    const page = (await (await fetch(url, { headers: { Authorization: `Bearer ${TEST_REPLICATE_TOKEN}` } })).json()) as { next: string | null; results: { id: string; webhook?: string }[] };
+    const page = (await (await fetch(url, { headers: { Authorization: `Bearer ${TEST_REPLICATE_TOKEN}` } })).json()) as {
+      next: string | null;
+      results: { id: string; webhook?: string }[];
+    };
     found.push(...page.results.filter((p) => p.webhook?.endsWith(`/${jobId}`)));
     url = page.next;
   }

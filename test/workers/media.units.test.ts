@@ -19,7 +19,11 @@ vi.setConfig({ testTimeout: 30_000 });
 
 describe("job machine", () => {
   it("moves forward only", () => {
-    expect(advance({ status: "queued", progress: 0 }, { status: "processing", progress: 20 })).toMatchObject({ status: "processing", progress: 20, transition: { from: "queued", to: "processing" } });
+    expect(advance({ status: "queued", progress: 0 }, { status: "processing", progress: 20 })).toMatchObject({
+      status: "processing",
+      progress: 20,
+      transition: { from: "queued", to: "processing" },
+    });
     expect(advance({ status: "processing", progress: 40 }, { status: "queued", progress: 0 })).toBeUndefined();
     expect(advance({ status: "processing", progress: 40 }, { status: "processing", progress: 20 })).toBeUndefined();
     expect(advance({ status: "completed", progress: 100 }, { status: "failed", progress: 0 })).toBeUndefined();
@@ -49,18 +53,27 @@ describe("model catalogue", () => {
   it("Kokoro for named voices, with voice and speed", () => {
     const choice = voiceCall("default", "hi", { speed: 1.2, pitch: 1, emotion: "neutral" });
     expect(choice).toEqual({ ok: true, call: { kind: "voice", model: "jaaari/kokoro-82m", input: { text: "hi", voice: "af_heart", speed: 1.2 } } });
-    expect(voiceCall("kokoro:bm_george", "hi", { speed: 1, pitch: 1, emotion: "neutral" })).toMatchObject({ ok: true, call: { input: { voice: "bm_george" } } });
+    expect(voiceCall("kokoro:bm_george", "hi", { speed: 1, pitch: 1, emotion: "neutral" })).toMatchObject({
+      ok: true,
+      call: { input: { voice: "bm_george" } },
+    });
     expect(voiceCall("mystery", "hi", { speed: 1, pitch: 1, emotion: "neutral" })).toMatchObject({ ok: false });
   });
 
   it("Chatterbox clones a reference voice, emotion as exaggeration", () => {
     const choice = voiceCall("clone:https://example.com/sample.wav", "hi", { speed: 1, pitch: 1, emotion: "excited" });
-    expect(choice).toMatchObject({ ok: true, call: { model: "resemble-ai/chatterbox", input: { audio_prompt: "https://example.com/sample.wav", exaggeration: 0.9 } } });
+    expect(choice).toMatchObject({
+      ok: true,
+      call: { model: "resemble-ai/chatterbox", input: { audio_prompt: "https://example.com/sample.wav", exaggeration: 0.9 } },
+    });
     expect(voiceCall("https://example.com/s.wav", "hi", { speed: 1.5, pitch: 1, emotion: "neutral" })).toMatchObject({ ok: false });
   });
 
   it("talking head and scene inputs", () => {
-    expect(talkingHeadCall(null, "https://a/img.png", "https://a/s.wav")).toMatchObject({ model: "cjwbw/sadtalker", input: { source_image: "https://a/img.png", driven_audio: "https://a/s.wav" } });
+    expect(talkingHeadCall(null, "https://a/img.png", "https://a/s.wav")).toMatchObject({
+      model: "cjwbw/sadtalker",
+      input: { source_image: "https://a/img.png", driven_audio: "https://a/s.wav" },
+    });
     expect(talkingHeadCall("omni-human", "i", "a")).toMatchObject({ model: "bytedance/omni-human", input: { image: "i", audio: "a" } });
     expect(sceneCall("mountains", { width: 1920, height: 1080, duration_seconds: 7, style: "cinematic", mode: "scene" }).input).toEqual({
       prompt: "mountains (cinematic style)",
@@ -136,7 +149,11 @@ describe("Replicate versions", () => {
     const call = { kind: "voice" as const, model: "jaaari/kokoro-82m", input: { text: "pinned", voice: "af_heart", speed: 1 } };
     const byVersion = await pinned.submit({ jobId: "media_pinnedversion01", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_pinnedversion01" });
     expect((byVersion as { version?: string }).version).toBe("0123abcd");
-    const byName = await selectGpuProvider(gpuOptions(env))!.submit({ jobId: "media_byname000000001", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001" });
+    const byName = await selectGpuProvider(gpuOptions(env))!.submit({
+      jobId: "media_byname000000001",
+      call,
+      webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001",
+    });
     expect((byName as { model?: string }).model).toBe("jaaari/kokoro-82m");
   });
 });

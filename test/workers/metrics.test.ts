@@ -3,11 +3,14 @@ import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
 import { callWith } from "../support/app";
 
-const brokenDatabase = new Proxy({}, {
-  get: () => () => {
-    throw new Error("D1 is down");
+const brokenDatabase = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new Error("D1 is down");
+    },
   },
-}) as D1Database;
+) as D1Database;
 
 const metrics = async () => {
   const res = await api("GET", "/api/v1/metrics");

@@ -3,7 +3,10 @@ import { createKey } from "../support/api";
 import { callWith } from "../support/app";
 
 const requestLines = (spy: { mock: { calls: unknown[][] } }) =>
-  spy.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{"level":"info","event":"request"')).map((l) => JSON.parse(l));
+  spy.mock.calls
+    .map((c) => String(c[0]))
+    .filter((l) => l.startsWith('{"level":"info","event":"request"'))
+    .map((l) => JSON.parse(l));
 
 describe("one JSON log line per request", () => {
   it("names the route pattern, status, duration, key id and session id, never the key", async () => {
@@ -17,7 +20,14 @@ describe("one JSON log line per request", () => {
     log.mockRestore();
 
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ method: "POST", route: "/api/v1/chat/message", status: 200, key_id: id, session_id: sessionId, request_id: sent.headers.get("X-Request-Id") });
+    expect(lines[0]).toMatchObject({
+      method: "POST",
+      route: "/api/v1/chat/message",
+      status: 200,
+      key_id: id,
+      session_id: sessionId,
+      request_id: sent.headers.get("X-Request-Id"),
+    });
     expect(lines[0].duration_ms).toEqual(expect.any(Number));
     expect(lines[1]).toMatchObject({ route: "/api/v1/chat/history/:session_id", session_id: sessionId, request_id: "client-chosen-id-42" });
     expect(history.headers.get("X-Request-Id")).toBe("client-chosen-id-42");

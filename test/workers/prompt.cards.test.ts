@@ -83,7 +83,13 @@ describe("prompt builder with card fields", () => {
   it("counts the card's text in the budget: history gives way, and examples go when even they do not fit", () => {
     const history = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? ("assistant" as const) : ("user" as const), content: `message ${i} `.repeat(5) }));
     const roomy = buildPrompt({ character: card, history, userMessage: "now", contextTokens: 700, countMessageTokens });
-    const bare = buildPrompt({ character: { ...card, exampleMessages: "", scenario: "", postHistoryInstructions: "" }, history, userMessage: "now", contextTokens: 700, countMessageTokens });
+    const bare = buildPrompt({
+      character: { ...card, exampleMessages: "", scenario: "", postHistoryInstructions: "" },
+      history,
+      userMessage: "now",
+      contextTokens: 700,
+      countMessageTokens,
+    });
     expect(roomy.examplesUsed).toBe(2);
     expect(roomy.historyMessagesUsed).toBeLessThan(bare.historyMessagesUsed);
     for (const prompt of [roomy, bare]) {
@@ -91,7 +97,10 @@ describe("prompt builder with card fields", () => {
       expect(prompt.promptTokens).toBeLessThanOrEqual(700 - 100);
     }
 
-    const longExamples = { ...card, exampleMessages: Array.from({ length: 10 }, (_, i) => `<START>\n{{user}}: example ${i} ${"words ".repeat(40)}`).join("\n") };
+    const longExamples = {
+      ...card,
+      exampleMessages: Array.from({ length: 10 }, (_, i) => `<START>\n{{user}}: example ${i} ${"words ".repeat(40)}`).join("\n"),
+    };
     const tight = buildPrompt({ character: longExamples, history, userMessage: "now", contextTokens: 600, countMessageTokens });
     expect(tight.examplesUsed).toBeGreaterThan(0);
     expect(tight.examplesUsed).toBeLessThan(10);

@@ -21,7 +21,10 @@ describe("prompt builder", () => {
   });
 
   it("keeps the most recent history that fits the budget, in order", () => {
-    const history = Array.from({ length: 100 }, (_, i) => ({ role: i % 2 ? ("assistant" as const) : ("user" as const), content: `message number ${i} `.repeat(5) }));
+    const history = Array.from({ length: 100 }, (_, i) => ({
+      role: i % 2 ? ("assistant" as const) : ("user" as const),
+      content: `message number ${i} `.repeat(5),
+    }));
     const prompt = buildPrompt({ character, history, userMessage: "now", contextTokens: 600, countMessageTokens });
     expect(prompt.historyMessagesUsed).toBeGreaterThan(0);
     expect(prompt.historyMessagesUsed).toBeLessThan(100);
@@ -37,7 +40,13 @@ describe("prompt builder", () => {
   });
 
   it("cuts the reply allowance to what the window has left", () => {
-    const prompt = buildPrompt({ character: { ...character, configuration: { ...character.configuration, max_tokens: 10_000 } }, history: [], userMessage: "hi", contextTokens: 1000, countMessageTokens });
+    const prompt = buildPrompt({
+      character: { ...character, configuration: { ...character.configuration, max_tokens: 10_000 } },
+      history: [],
+      userMessage: "hi",
+      contextTokens: 1000,
+      countMessageTokens,
+    });
     expect(prompt.maxTokens).toBe(1000 - prompt.promptTokens);
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
 
-const rate = (messageId: string, body: unknown, key?: string) =>
-  api("POST", `/api/v1/chat/messages/${messageId}/rating`, { body, key });
+const rate = (messageId: string, body: unknown, key?: string) => api("POST", `/api/v1/chat/messages/${messageId}/rating`, { body, key });
 
 async function reply(key?: string, characterId = "assistant") {
   const sessionId = `rated-${crypto.randomUUID()}`;

@@ -20,7 +20,11 @@ describe("the reference's WebSocket flow", () => {
     const { response, chunks } = await replyFrames(socket);
     expect(response).toMatchObject({ type: "response", character_id: "assistant", session_id: "ws-session-1", cancelled: false });
     // assistant speaks and appears on video: the reply names its media URLs at once, pending.
-    expect(response.media).toMatchObject({ status: "pending", audio_url: expect.stringMatching(/^\/assets\/audio\//), video_url: expect.stringMatching(/^\/assets\/video\//) });
+    expect(response.media).toMatchObject({
+      status: "pending",
+      audio_url: expect.stringMatching(/^\/assets\/audio\//),
+      video_url: expect.stringMatching(/^\/assets\/video\//),
+    });
     expect(response.content).toContain('Hello Alice! You said: "Hello there!"');
     expect(response.timestamp).toMatch(/Z$/);
     expect(response.message_id).toMatch(/^msg_/);
@@ -192,12 +196,15 @@ describe("reconnect, resume and cancel", () => {
     const stored = await fullHistory("cancel-me");
     expect(stored[1]).toMatchObject({ id: response.message_id, content: response.content, metadata: { finish_reason: "cancelled" } });
     // The upstream sees the connection close a moment later, in its own process.
-    await vi.waitFor(async () => {
-      const streams = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/streams"))).json()) as any[];
-      const upstream = streams.find((s) => s.lastUserMessage === "a long story please [[slow:60]]");
-      expect(upstream.closedEarly, JSON.stringify(upstream)).toBe(true);
-      expect(upstream.tokensSent).toBeLessThan(upstream.tokensTotal);
-    }, { timeout: 3000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const streams = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/streams"))).json()) as any[];
+        const upstream = streams.find((s) => s.lastUserMessage === "a long story please [[slow:60]]");
+        expect(upstream.closedEarly, JSON.stringify(upstream)).toBe(true);
+        expect(upstream.tokensSent).toBeLessThan(upstream.tokensTotal);
+      },
+      { timeout: 3000, interval: 50 },
+    );
   });
 
   it("keeps an authenticated socket through Durable Object hibernation", async () => {

@@ -21,7 +21,10 @@ describe("resuming in auth", () => {
     while (!response) {
       reader.ws.close(1000, "dropped");
       const last = seen.at(-1)!;
-      await vi.waitFor(() => expect(observer.frames.some((f) => f.type === "response" || (f.type === "response_chunk" && f.seq >= last.seq + 2))).toBe(true), { timeout: 8000, interval: 5 });
+      await vi.waitFor(() => expect(observer.frames.some((f) => f.type === "response" || (f.type === "response_chunk" && f.seq >= last.seq + 2))).toBe(true), {
+        timeout: 8000,
+        interval: 5,
+      });
       reader = await connect();
       reader.send({ type: "auth", token: ADMIN_KEY, session_id: "resume-every-chunk", resume: [{ message_id: first.message_id, last_seq: last.seq }] });
       const next = await reader.next((f) => (f.type === "response_chunk" && f.message_id === first.message_id) || f.type === "response");
@@ -72,7 +75,12 @@ describe("resuming in auth", () => {
     expect(response.client_message_id).toBe("c-lost");
 
     const after = await connect();
-    after.send({ type: "auth", token: ADMIN_KEY, session_id: "resume-by-client-id", resume: [{ client_message_id: "c-lost" }, { client_message_id: "c-never-sent" }] });
+    after.send({
+      type: "auth",
+      token: ADMIN_KEY,
+      session_id: "resume-by-client-id",
+      resume: [{ client_message_id: "c-lost" }, { client_message_id: "c-never-sent" }],
+    });
     await after.next(ofType("authenticated"));
     expect(after.frames.map((f) => f.type)).toEqual(["response", "authenticated"]);
     expect(after.frames[0]).toMatchObject({ message_id: response.message_id, client_message_id: "c-lost" });

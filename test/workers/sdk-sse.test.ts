@@ -17,7 +17,7 @@ const collect = async (body: ReadableStream<Uint8Array>) => {
 
 describe("the SDK's Server-Sent Events reader", () => {
   it("reads CRLF and CR line ends as well as LF, across chunk boundaries", async () => {
-    const events = await collect(streamOf("event: response_chunk\r\ndata: {\"a\":1}\r\n\r", "\nevent: response\rdata: {\"b\":2}\r\r", "data: plain\n\n"));
+    const events = await collect(streamOf('event: response_chunk\r\ndata: {"a":1}\r\n\r', '\nevent: response\rdata: {"b":2}\r\r', "data: plain\n\n"));
     expect(events).toEqual([
       { event: "response_chunk", data: '{"a":1}' },
       { event: "response", data: '{"b":2}' },
@@ -26,6 +26,8 @@ describe("the SDK's Server-Sent Events reader", () => {
   });
 
   it("joins multi-line data and skips comments", async () => {
-    expect(await collect(streamOf(": keep-alive\n\nevent: error\ndata: line one\ndata: line two\n\n"))).toEqual([{ event: "error", data: "line one\nline two" }]);
+    expect(await collect(streamOf(": keep-alive\n\nevent: error\ndata: line one\ndata: line two\n\n"))).toEqual([
+      { event: "error", data: "line one\nline two" },
+    ]);
   });
 });

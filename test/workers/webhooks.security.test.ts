@@ -52,7 +52,11 @@ describe("Replicate webhook bodies", () => {
   it("a stale timestamp is refused before the body is read", async () => {
     const { stream, pulled } = endlessBody();
     const old = String(Math.floor(Date.now() / 1000) - 10 * 60);
-    const res = await post("/webhooks/replicate/media_nobodyreadhere0000002", stream, { "webhook-id": "msg_stale", "webhook-timestamp": old, "webhook-signature": "v1,AAAA" });
+    const res = await post("/webhooks/replicate/media_nobodyreadhere0000002", stream, {
+      "webhook-id": "msg_stale",
+      "webhook-timestamp": old,
+      "webhook-signature": "v1,AAAA",
+    });
     expect(res.status, res.text).toBe(401);
     expect(pulled.bytes).toBeLessThan(MiB);
   });
@@ -60,7 +64,11 @@ describe("Replicate webhook bodies", () => {
   it("fresh headers with an endless body stop at 1 MiB", async () => {
     const { stream, pulled } = endlessBody();
     const now = String(Math.floor(Date.now() / 1000));
-    const res = await post("/webhooks/replicate/media_nobodyreadhere0000003", stream, { "webhook-id": "msg_endless", "webhook-timestamp": now, "webhook-signature": "v1,AAAA" });
+    const res = await post("/webhooks/replicate/media_nobodyreadhere0000003", stream, {
+      "webhook-id": "msg_endless",
+      "webhook-timestamp": now,
+      "webhook-signature": "v1,AAAA",
+    });
     expect(res.status, res.text).toBe(400);
     expect(res.json.error.code).toBe("INVALID_REQUEST");
     expect(pulled.bytes).toBeLessThan(2 * MiB);
@@ -94,7 +102,11 @@ describe("webhook answers", () => {
     const warnings = vi.spyOn(console, "warn");
     const body = JSON.stringify({ id: "abc", status: "succeeded" });
     const forged = { ...signedHeaders(body), "webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
-    const res = await api("POST", "/webhooks/replicate/media_forgedsignature000001", { key: null, rawBody: body, headers: { ...forged, "X-Request-Id": "req-webhook-forged-1" } });
+    const res = await api("POST", "/webhooks/replicate/media_forgedsignature000001", {
+      key: null,
+      rawBody: body,
+      headers: { ...forged, "X-Request-Id": "req-webhook-forged-1" },
+    });
     expect(res.status).toBe(401);
     expect(res.json.error.message).toBe("Invalid webhook");
     const logged = warnings.mock.calls.map((call) => String(call[0])).find((line) => line.includes("req-webhook-forged-1"));

@@ -3,7 +3,6 @@ import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { freePort } from "../free-port.ts";
 
-
 async function waitForPort(port: number, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -26,9 +25,7 @@ export async function startRedisServer(): Promise<{ port: number; stop(): Promis
     stdio: ["ignore", "ignore", "pipe"],
   });
   const failed = new Promise<never>((_, reject) => {
-    child.once("error", (error) =>
-      reject(new Error(`cannot run redis-server (apt-get install -y redis-server): ${error.message}`)),
-    );
+    child.once("error", (error) => reject(new Error(`cannot run redis-server (apt-get install -y redis-server): ${error.message}`)));
     child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
   });
   failed.catch(() => undefined);

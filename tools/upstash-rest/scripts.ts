@@ -18,7 +18,10 @@ const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 function withoutUpstashFlags(script: string): string {
   const match = script.match(/^#!lua flags=([^\n]*)/);
   if (!match) return script;
-  const kept = match[1]!.split(",").map((f) => f.trim()).filter((f) => f && !UPSTASH_ONLY_FLAGS.has(f));
+  const kept = match[1]!
+    .split(",")
+    .map((f) => f.trim())
+    .filter((f) => f && !UPSTASH_ONLY_FLAGS.has(f));
   const shebang = kept.length ? `#!lua flags=${kept.join(",")}` : "#!lua";
   return shebang + script.slice(match[0].length);
 }

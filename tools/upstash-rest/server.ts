@@ -34,8 +34,7 @@ function toJson(reply: Reply, base64: boolean): unknown {
   return reply;
 }
 
-const entry = (reply: Reply, base64: boolean) =>
-  reply instanceof ReplyError ? { error: reply.message } : { result: toJson(reply, base64) };
+const entry = (reply: Reply, base64: boolean) => (reply instanceof ReplyError ? { error: reply.message } : { result: toJson(reply, base64) });
 
 const isCommand = (value: unknown): value is Command =>
   Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" || typeof v === "number");
@@ -77,7 +76,11 @@ export async function startUpstashRest(options: UpstashRestOptions) {
       const relayed = commands.map((command) => scripts.translate(command));
       if (segments[0] === "pipeline") {
         const replies = await redis.send(relayed);
-        return send(res, 200, replies.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)));
+        return send(
+          res,
+          200,
+          replies.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)),
+        );
       }
       const replies = await redis.send([["MULTI"], ...relayed, ["EXEC"]]);
       const exec = replies[replies.length - 1]!;
@@ -87,7 +90,11 @@ export async function startUpstashRest(options: UpstashRestOptions) {
         return send(res, 400, { error: queued?.message ?? exec.message });
       }
       if (!Array.isArray(exec)) return send(res, 400, { error: "ERR transaction aborted" });
-      return send(res, 200, exec.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)));
+      return send(
+        res,
+        200,
+        exec.map((r, i) => entry(scripts.reply(commands[i]!, r), base64)),
+      );
     }
 
     const command = segments.length > 0 ? segments : body;

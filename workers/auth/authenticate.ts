@@ -36,7 +36,12 @@ async function resolveCaller(env: Env, key: string): Promise<{ caller: Caller; s
 export async function authenticate(env: Env, key: string, ctx?: WaitUntil): Promise<Caller | undefined> {
   const resolved = await resolveCaller(env, key);
   if (resolved?.stale && ctx) {
-    ctx.waitUntil(touchKey(getDb(env.DB), resolved.caller.keyId, new Date().toISOString()).then(() => undefined, () => undefined));
+    ctx.waitUntil(
+      touchKey(getDb(env.DB), resolved.caller.keyId, new Date().toISOString()).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   }
   return resolved?.caller;
 }

@@ -95,7 +95,10 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   // A new session opens with the character's greeting, stored before the user's first message so
   // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
   const greetingText = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
-  const greeting = greetingText === undefined ? undefined : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, new Date(started).toISOString());
+  const greeting =
+    greetingText === undefined
+      ? undefined
+      : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, new Date(started).toISOString());
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
   const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
   const user = deps.store.append(
@@ -104,7 +107,12 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   );
   input.onUserMessage?.(user);
   if (!deps.llm) {
-    return { ok: false, code: "SERVICE_UNAVAILABLE", message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)", details: { user_message_id: user.id } };
+    return {
+      ok: false,
+      code: "SERVICE_UNAVAILABLE",
+      message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)",
+      details: { user_message_id: user.id },
+    };
   }
 
   const prompt = buildPrompt({

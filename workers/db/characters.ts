@@ -22,8 +22,7 @@ export function toSummary(row: CharacterRow) {
 
 export const listCharacters = (db: Db) => db.select().from(characters).orderBy(asc(characters.createdAt), asc(characters.id));
 
-export const getCharacterRow = async (db: Db, id: string) =>
-  (await db.select().from(characters).where(eq(characters.id, id)).limit(1))[0];
+export const getCharacterRow = async (db: Db, id: string) => (await db.select().from(characters).where(eq(characters.id, id)).limit(1))[0];
 
 /** The detail view, with statistics counted from the conversations and ratings tables. */
 export async function getCharacter(db: Db, id: string): Promise<Character | undefined> {

@@ -23,13 +23,19 @@ export const upsertRating = (db: Db, r: NewRating, now: string) =>
 
 /** The mean rating of a character's replies rounded to two decimals, or null when none is rated. */
 export const averageRatingQuery = (db: Db, characterId: string) =>
-  db.select({ average: avg(ratings.rating) }).from(ratings).where(eq(ratings.characterId, characterId));
+  db
+    .select({ average: avg(ratings.rating) })
+    .from(ratings)
+    .where(eq(ratings.characterId, characterId));
 
 export const roundRating = (average: string | number | null | undefined): number | null =>
   average === null || average === undefined ? null : Math.round(Number(average) * 100) / 100;
 
 /** Mean rating per character, for GET /metrics. */
 export async function averageRatings(db: Db): Promise<Map<string, number | null>> {
-  const rows = await db.select({ characterId: ratings.characterId, average: avg(ratings.rating) }).from(ratings).groupBy(ratings.characterId);
+  const rows = await db
+    .select({ characterId: ratings.characterId, average: avg(ratings.rating) })
+    .from(ratings)
+    .groupBy(ratings.characterId);
   return new Map(rows.map((r) => [r.characterId, roundRating(r.average)]));
 }

@@ -54,7 +54,12 @@ export async function createJob(db: Db, spec: JobSpec, call: ModelCall): Promise
  * A speech job and the talking head it will drive: the video waits (queued, no model input yet) until
  * the speech completes, then starts with the speech's file. Answers both; the video's id is the request.
  */
-export async function createTalkingHeadChain(db: Db, spec: JobSpec, speech: ModelCall, avatarUrl: string): Promise<{ voice: MediaRequestRow; video: MediaRequestRow }> {
+export async function createTalkingHeadChain(
+  db: Db,
+  spec: JobSpec,
+  speech: ModelCall,
+  avatarUrl: string,
+): Promise<{ voice: MediaRequestRow; video: MediaRequestRow }> {
   const createdAt = new Date().toISOString();
   const voice = row(spec, "voice", speech, {}, createdAt, DEADLINE_SECONDS.voice);
   const video = row(

@@ -13,8 +13,14 @@ import { getJob } from "./store";
 
 /** Fails a job with `message` for clients; `detail` (e.g. the provider's error text) is logged with the request id. */
 export async function failJob(env: Env, id: string, code: string, message: string, source: string, detail?: string): Promise<void> {
-  if (detail !== undefined) console.error(JSON.stringify({ level: "error", event: "media_job_failed", request_id: id, source, message, detail: detail.slice(0, 2000) }));
-  const moved = await transitionJob(getDb(env.DB), id, () => ({ status: "failed", progress: 0, fields: { errorCode: code, errorMessage: message, completedAt: nowIso() } }), source);
+  if (detail !== undefined)
+    console.error(JSON.stringify({ level: "error", event: "media_job_failed", request_id: id, source, message, detail: detail.slice(0, 2000) }));
+  const moved = await transitionJob(
+    getDb(env.DB),
+    id,
+    () => ({ status: "failed", progress: 0, fields: { errorCode: code, errorMessage: message, completedAt: nowIso() } }),
+    source,
+  );
   if (moved) await settleJob(env, moved);
 }
 
@@ -24,7 +30,9 @@ export async function cancelJob(env: Env, id: string, source: string): Promise<M
   if (!row || isTerminal(row.status)) return row;
   if (row.predictionId) {
     // Best effort: the job is canceled on our side whatever the provider answers.
-    await gpuProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
+    await gpuProvider(env, row.provider)
+      ?.cancel(row.predictionId)
+      .catch(() => undefined);
   }
   const moved = await transitionJob(db, id, () => ({ status: "canceled", progress: 0, fields: { completedAt: nowIso() } }), source);
   if (moved) await settleJob(env, moved);

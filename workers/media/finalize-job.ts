@@ -49,7 +49,12 @@ export async function finalizeJob(env: Env, row: MediaRequestRow, prediction: Pr
         written.push(thumbnailKey(row.assetName));
         await env.MEDIA.put(thumbnailKey(row.assetName), facts.firstFrameJpeg, stored("image/jpeg"));
       }
-      Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format, resolution: `${facts.width}x${facts.height}`, hasThumbnail: !!facts.firstFrameJpeg });
+      Object.assign(fields, {
+        durationSeconds: facts.durationSeconds,
+        format: facts.format,
+        resolution: `${facts.width}x${facts.height}`,
+        hasThumbnail: !!facts.firstFrameJpeg,
+      });
     }
     const moved = await transitionJob(getDb(env.DB), row.id, () => ({ status: "completed", progress: 100, fields }), source);
     if (moved) return settleJob(env, moved);

@@ -7,5 +7,4 @@ import type { Env } from "../env";
 export const gpuProviderOptions = (settings: Config): GpuProviderOptions => ({ ...settings.media, publicBaseUrl: settings.publicBaseUrl });
 
 /** The configured provider, or the one a job was sent to (`name`); undefined when it is not configured. */
-export const gpuProvider = (env: Env, name?: GpuProvider["name"]): GpuProvider | undefined =>
-  selectGpuProvider(gpuProviderOptions(config(env)), name);
+export const gpuProvider = (env: Env, name?: GpuProvider["name"]): GpuProvider | undefined => selectGpuProvider(gpuProviderOptions(config(env)), name);

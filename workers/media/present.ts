@@ -31,7 +31,12 @@ export function videoResult(row: MediaRequestRow): VideoResult {
 
 function mediaResult(row: MediaRequestRow): MediaResult {
   if (row.mediaType === "voice") {
-    return { audio_url: assetPath(resultKey(row)), duration_seconds: row.durationSeconds ?? 0, file_size_bytes: row.fileSizeBytes ?? 0, format: row.format ?? "wav" };
+    return {
+      audio_url: assetPath(resultKey(row)),
+      duration_seconds: row.durationSeconds ?? 0,
+      file_size_bytes: row.fileSizeBytes ?? 0,
+      format: row.format ?? "wav",
+    };
   }
   return {
     video_url: assetPath(resultKey(row)),

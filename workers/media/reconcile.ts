@@ -36,9 +36,18 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
   for (const row of rows) {
     try {
       if (row.deadlineAt < nowIso) {
-        if (row.predictionId) await gpuProvider(env, row.provider)?.cancel(row.predictionId).catch(() => undefined);
+        if (row.predictionId)
+          await gpuProvider(env, row.provider)
+            ?.cancel(row.predictionId)
+            .catch(() => undefined);
         const minutes = Math.round((Date.parse(row.deadlineAt) - Date.parse(row.createdAt)) / 60_000);
-        await failJob(env, row.id, "SERVICE_UNAVAILABLE", `No result from the GPU provider within ${minutes} minutes (status was ${row.status}, last heard of at ${row.lastEventAt})`, "reconcile");
+        await failJob(
+          env,
+          row.id,
+          "SERVICE_UNAVAILABLE",
+          `No result from the GPU provider within ${minutes} minutes (status was ${row.status}, last heard of at ${row.lastEventAt})`,
+          "reconcile",
+        );
         report.expired++;
         continue;
       }
@@ -72,7 +81,15 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
       // again): log it and go on. The next run tries again; the deadline bounds it.
       report.errors++;
       const provider = error instanceof ProviderError;
-      (provider ? console.warn : console.error)(JSON.stringify({ level: provider ? "warn" : "error", event: "reconcile_row_failed", request_id: row.id, provider_error: provider, error: String(error) }));
+      (provider ? console.warn : console.error)(
+        JSON.stringify({
+          level: provider ? "warn" : "error",
+          event: "reconcile_row_failed",
+          request_id: row.id,
+          provider_error: provider,
+          error: String(error),
+        }),
+      );
     }
   }
   await pruneSightings(db, new Date(now - KEEP_WEBHOOK_IDS_MS).toISOString());

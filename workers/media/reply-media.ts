@@ -62,8 +62,7 @@ async function start(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void
   const db = getDb(env.DB);
   const perSession = await getSessionMedia(db, request.sessionId);
   const wantVoice = character.capabilities.includes("voice") && perMessage.voice !== false && perSession?.voice !== false;
-  const wantVideo =
-    wantVoice && character.capabilities.includes("video") && !!character.avatarUrl && perMessage.video !== false && perSession?.video !== false;
+  const wantVideo = wantVoice && character.capabilities.includes("video") && !!character.avatarUrl && perMessage.video !== false && perSession?.video !== false;
   const text = speakableText(request.text);
   if (!wantVoice || !text) return null;
   const provider = gpuProvider(env);

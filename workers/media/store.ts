@@ -48,12 +48,7 @@ export async function moveJob(
  * so of two submitters reading the same row one wins. A job claimed before (attempts > 0) is claimed
  * again only when its claimer has been silent since `staleBefore` (it died mid-create). False: not ours.
  */
-export async function claimSubmission(
-  db: Db,
-  row: Pick<MediaRequestRow, "id" | "submitAttempts">,
-  nowIso: string,
-  staleBefore: string,
-): Promise<boolean> {
+export async function claimSubmission(db: Db, row: Pick<MediaRequestRow, "id" | "submitAttempts">, nowIso: string, staleBefore: string): Promise<boolean> {
   const claimed = await db
     .update(mediaRequests)
     .set({ submitAttempts: row.submitAttempts + 1, lastEventAt: nowIso })
@@ -72,11 +67,20 @@ export async function claimSubmission(
 
 /** The job whose prediction this is, if any. */
 export const predictionOwner = async (db: Db, provider: MediaRequestRow["provider"], predictionId: string): Promise<string | undefined> =>
-  (await db.select({ id: mediaRequests.id }).from(mediaRequests).where(and(eq(mediaRequests.provider, provider), eq(mediaRequests.predictionId, predictionId))).limit(1))[0]?.id;
+  (
+    await db
+      .select({ id: mediaRequests.id })
+      .from(mediaRequests)
+      .where(and(eq(mediaRequests.provider, provider), eq(mediaRequests.predictionId, predictionId)))
+      .limit(1)
+  )[0]?.id;
 
 /** Fields that do not change the state (prediction id, attempts); bumps last_event_at. */
 export const touchJob = (db: Db, id: string, fields: Partial<NewJob>) =>
-  db.update(mediaRequests).set({ ...fields, lastEventAt: new Date().toISOString() }).where(eq(mediaRequests.id, id));
+  db
+    .update(mediaRequests)
+    .set({ ...fields, lastEventAt: new Date().toISOString() })
+    .where(eq(mediaRequests.id, id));
 
 export const transitionsOf = (db: Db, id: string) =>
   db.select().from(mediaTransitions).where(eq(mediaTransitions.requestId, id)).orderBy(asc(mediaTransitions.id));

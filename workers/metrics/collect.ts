@@ -22,7 +22,10 @@ export async function collectMetrics(env: Env, now = new Date()): Promise<Metric
 
   const [counts, [active], perCharacter, rated, media] = await Promise.all([
     metricsStub(env).counts(),
-    db.select({ n: countDistinct(conversations.sessionId) }).from(conversations).where(gte(conversations.lastMessageAt, activeSince)),
+    db
+      .select({ n: countDistinct(conversations.sessionId) })
+      .from(conversations)
+      .where(gte(conversations.lastMessageAt, activeSince)),
     // Every character, with the conversations that had a message today (UTC) - zero for the quiet ones.
     db
       .select({
@@ -43,9 +46,7 @@ export async function collectMetrics(env: Env, now = new Date()): Promise<Metric
     average_response_time_ms: counts.requests_total ? round(counts.duration_ms_total / counts.requests_total, 1) : null,
     error_rate_percent: counts.requests_total ? round((counts.errors_total / counts.requests_total) * 100, 3) : null,
     active_sessions: active?.n ?? 0,
-    characters: Object.fromEntries(
-      perCharacter.map((c) => [c.id, { conversations_today: Number(c.today), average_rating: rated.get(c.id) ?? null }]),
-    ),
+    characters: Object.fromEntries(perCharacter.map((c) => [c.id, { conversations_today: Number(c.today), average_rating: rated.get(c.id) ?? null }])),
     media_generation: media,
   };
 }

@@ -22,7 +22,12 @@ export const assetRateLimit = (): MiddlewareHandler<AppEnv> =>
     const result = await limiterAt(c.env, ASSET_REQUESTS_PER_MINUTE, c.executionCtx).limit(`assets:${addressBucket(address)}`);
     if (!result.success) {
       for (const [name, value] of Object.entries(rateLimitHeaders(result))) c.header(name, value);
-      throw new ApiError("RATE_LIMIT_EXCEEDED", `Too many requests: ${result.limit} per minute; retry in ${result.retryAfterSeconds} s`, undefined, result.retryAfterSeconds);
+      throw new ApiError(
+        "RATE_LIMIT_EXCEEDED",
+        `Too many requests: ${result.limit} per minute; retry in ${result.retryAfterSeconds} s`,
+        undefined,
+        result.retryAfterSeconds,
+      );
     }
     // Cached answers stay free of per-client fields: the 429 is where the budget shows.
     await next();

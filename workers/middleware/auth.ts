@@ -24,12 +24,7 @@ export const auth = (): MiddlewareHandler<AppEnv> =>
   };
 
 export const tooManyFailures = (retryAfterSeconds: number) =>
-  new ApiError(
-    "RATE_LIMIT_EXCEEDED",
-    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
-    undefined,
-    retryAfterSeconds,
-  );
+  new ApiError("RATE_LIMIT_EXCEEDED", `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
 
 export const requireAdmin = (): MiddlewareHandler<AppEnv> =>
   async function requireAdmin(c, next) {

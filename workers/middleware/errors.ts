@@ -15,7 +15,14 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError) {
 }
 
 // The reference has no 413 or 415: an unreadable body is INVALID_REQUEST (400).
-const HTTP_CODES: Record<number, ErrorCode> = { 400: "INVALID_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "INVALID_REQUEST", 415: "INVALID_REQUEST" };
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: "INVALID_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "INVALID_REQUEST",
+  415: "INVALID_REQUEST",
+};
 
 /** Every failure leaves as the JSON error body: no HTML page, no stack trace. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {

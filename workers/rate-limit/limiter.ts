@@ -20,7 +20,6 @@ export interface RateLimiter {
   limit(identifier: string): Promise<RateLimitResult>;
 }
 
-
 /**
  * The limiter for this configuration, or undefined when limiting is off: Upstash Redis when
  * UPSTASH_REDIS_REST_URL/TOKEN are set (shared by every location), else the RateLimiter Durable Object.

@@ -38,7 +38,8 @@ function registerUnversionedRoutes(app: OpenAPIHono<AppEnv>) {
     method: "post",
     path: "/webhooks/replicate/{request_id}",
     summary: "Replicate's prediction events for a media job (signed; no API key)",
-    description: "Verified with webhook-id, webhook-timestamp and webhook-signature (HMAC-SHA256, 5-minute window). A repeated webhook id is acknowledged and ignored; a job never moves backwards.",
+    description:
+      "Verified with webhook-id, webhook-timestamp and webhook-signature (HMAC-SHA256, 5-minute window). A repeated webhook id is acknowledged and ignored; a job never moves backwards.",
     request: { params: requestId },
     responses: { 200: { description: "Accepted (or ignored as a repeat)" }, 401: { description: "Bad signature or stale timestamp: nothing changes" } },
     ...noKey,
@@ -58,7 +59,12 @@ function registerUnversionedRoutes(app: OpenAPIHono<AppEnv>) {
     summary: "Generated audio, video and thumbnails, from R2",
     description: "Public capability URLs (unguessable names). Supports Range (206/416), ETag/If-None-Match (304), and long-lived Cache-Control.",
     request: { params: z.object({ folder: z.enum(["audio", "video"]), file: z.string() }) },
-    responses: { 200: { description: "The file" }, 206: { description: "A byte range of the file" }, 304: { description: "Not modified" }, 404: { description: "No such file" } },
+    responses: {
+      200: { description: "The file" },
+      206: { description: "A byte range of the file" },
+      304: { description: "Not modified" },
+      404: { description: "No such file" },
+    },
     ...noKey,
   });
   app.openAPIRegistry.registerPath({

@@ -27,5 +27,7 @@ export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId:
   const reply = store.replyTo(user.id);
   if (reply) return [responseFrame(sessionId, reply, clientId)];
   if (turns.isPending(clientId)) return [];
-  return [errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientId })];
+  return [
+    errorFrame("SERVICE_UNAVAILABLE", "This message was received earlier, but its reply failed", { user_message_id: user.id, client_message_id: clientId }),
+  ];
 }

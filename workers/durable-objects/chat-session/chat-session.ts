@@ -135,10 +135,12 @@ export class ChatSession extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const previous = this.frameChains.get(ws) ?? Promise.resolve();
-    const next = previous.then(() => this.onFrame(ws, raw)).catch((error) => {
-      log("error", "socket_frame_failed", { error: errorText(error) });
-      send(ws, errorFrame("INTERNAL_ERROR", "Internal server error"));
-    });
+    const next = previous
+      .then(() => this.onFrame(ws, raw))
+      .catch((error) => {
+        log("error", "socket_frame_failed", { error: errorText(error) });
+        send(ws, errorFrame("INTERNAL_ERROR", "Internal server error"));
+      });
     this.frameChains.set(ws, next);
     return next;
   }
@@ -233,7 +235,8 @@ export class ChatSession extends DurableObject<Env> {
       includeHistory: true,
       media: frame.media,
     });
-    if (!prepared.ok) return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
+    if (!prepared.ok)
+      return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
     // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.
     void this.turns.run(
       { ...prepared.value, clientMessageId: frame.client_message_id },

@@ -134,7 +134,18 @@ export class TurnRunner {
     const outcome = await runTurn(
       { store: this.store, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       {
-        character: { id: character.id, name: character.name, description: character.description, personality: character.personality, configuration: character.configuration, nickname: character.nickname, scenario: character.scenario, exampleMessages: character.exampleMessages, postHistoryInstructions: character.postHistoryInstructions, firstMessage: character.firstMessage },
+        character: {
+          id: character.id,
+          name: character.name,
+          description: character.description,
+          personality: character.personality,
+          configuration: character.configuration,
+          nickname: character.nickname,
+          scenario: character.scenario,
+          exampleMessages: character.exampleMessages,
+          postHistoryInstructions: character.postHistoryInstructions,
+          firstMessage: character.firstMessage,
+        },
         message: request.message,
         userName: request.userName,
         includeHistory: request.includeHistory,
@@ -165,7 +176,14 @@ export class TurnRunner {
     // Speech and video start now and finish in the background; a cut-short reply is not voiced.
     const media = cancelled
       ? null
-      : await startReplyMedia(this.env, this.ctx, { caller: request.caller, sessionId: request.sessionId, messageId: reply.id, character, text: reply.content, options: request.media });
+      : await startReplyMedia(this.env, this.ctx, {
+          caller: request.caller,
+          sessionId: request.sessionId,
+          messageId: reply.id,
+          character,
+          text: reply.content,
+          options: request.media,
+        });
     if (media) reply.media = this.store.setMedia(reply.id, { ...media });
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);

@@ -30,7 +30,9 @@ export class RequestMetrics extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), requests INTEGER NOT NULL, errors INTEGER NOT NULL, duration_ms INTEGER NOT NULL)`);
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), requests INTEGER NOT NULL, errors INTEGER NOT NULL, duration_ms INTEGER NOT NULL)`,
+    );
     this.sql.exec(`INSERT OR IGNORE INTO totals (id, requests, errors, duration_ms) VALUES (1, 0, 0, 0)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS per_second (second INTEGER PRIMARY KEY, requests INTEGER NOT NULL)`);
   }
@@ -42,15 +44,26 @@ export class RequestMetrics extends DurableObject<Env> {
     const perSecond = new Map<number, number>();
     for (const s of samples) perSecond.set(Math.floor(s.at / 1000), (perSecond.get(Math.floor(s.at / 1000)) ?? 0) + 1);
     // Synchronous SQL calls inside one RPC commit together (the object's implicit transaction).
-    this.sql.exec(`UPDATE totals SET requests = requests + ?, errors = errors + ?, duration_ms = duration_ms + ? WHERE id = 1`, samples.length, errors, duration);
+    this.sql.exec(
+      `UPDATE totals SET requests = requests + ?, errors = errors + ?, duration_ms = duration_ms + ? WHERE id = 1`,
+      samples.length,
+      errors,
+      duration,
+    );
     for (const [second, n] of perSecond) {
-      this.sql.exec(`INSERT INTO per_second (second, requests) VALUES (?, ?) ON CONFLICT (second) DO UPDATE SET requests = requests + excluded.requests`, second, n);
+      this.sql.exec(
+        `INSERT INTO per_second (second, requests) VALUES (?, ?) ON CONFLICT (second) DO UPDATE SET requests = requests + excluded.requests`,
+        second,
+        n,
+      );
     }
     this.sql.exec(`DELETE FROM per_second WHERE second < ?`, Math.floor(Date.now() / 1000) - KEEP_SECONDS);
   }
 
   async counts(): Promise<RequestCounts> {
-    const totals = this.sql.exec<{ requests: number; errors: number; duration_ms: number }>(`SELECT requests, errors, duration_ms FROM totals WHERE id = 1`).one();
+    const totals = this.sql
+      .exec<{ requests: number; errors: number; duration_ms: number }>(`SELECT requests, errors, duration_ms FROM totals WHERE id = 1`)
+      .one();
     // The last 60 whole seconds, the current one included.
     const since = Math.floor(Date.now() / 1000) - 59;
     const recent = this.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(requests), 0) AS n FROM per_second WHERE second >= ?`, since).one();

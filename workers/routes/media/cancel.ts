@@ -11,7 +11,8 @@ const route = createRoute({
   method: "delete",
   path: "/status/{request_id}",
   summary: "Cancel a media request",
-  description: "Stops the job at its provider and marks it canceled (with the talking head waiting on it). A finished job stays as it is; the answer is its status either way.",
+  description:
+    "Stops the job at its provider and marks it canceled (with the talking head waiting on it). A finished job stays as it is; the answer is its status either way.",
   request: { params: RequestParams },
   responses: { 200: jsonResponse(MediaStatus, "The request's state after canceling"), ...errorResponses },
 });

@@ -34,6 +34,10 @@ export const generateVoice = createRouter().openapi(route, async (c) => {
   if (!choice.ok) throw new ApiError("INVALID_REQUEST", choice.message);
   const provider = gpuProvider(c.env);
   if (!provider) throw new ApiError("SERVICE_UNAVAILABLE", "No GPU provider is configured (REPLICATE_API_TOKEN or GPU_ENDPOINT_URL)");
-  const job = await createJob(db, { keyId: c.get("caller").keyId, character, text: body.text, provider: provider.name, settings: body.voice_settings }, choice.call);
+  const job = await createJob(
+    db,
+    { keyId: c.get("caller").keyId, character, text: body.text, provider: provider.name, settings: body.voice_settings },
+    choice.call,
+  );
   return respondToMediaRequest(c, job, job.id, voiceResult);
 });
