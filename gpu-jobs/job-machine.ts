@@ -5,7 +5,7 @@
  * not the provider's: the output is being copied into R2; the API shows it as `processing`.
  * The Worker applies these to its D1 rows in workers/media/job-transitions.ts.
  */
-export const JOB_STATUSES = ["queued", "processing", "finalizing", "completed", "failed", "canceled"] as const;
+const JOB_STATUSES = ["queued", "processing", "finalizing", "completed", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export type PublicStatus = Exclude<JobStatus, "finalizing">;
 

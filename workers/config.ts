@@ -37,7 +37,7 @@ const jsonRecord = () =>
   }, z.record(z.string(), z.string(), { error: 'must be a JSON object of strings, e.g. {"owner/name":"<version id>"}' }).optional());
 
 /** The variables as the Worker receives them (wrangler vars, secrets, `.dev.vars`). */
-export const ConfigVariables = z.object({
+const ConfigVariables = z.object({
   ADMIN_API_KEY: text(),
   LLM_BASE_URL: httpUrl(),
   LLM_API_KEY: text(),
@@ -61,11 +61,11 @@ export const ConfigVariables = z.object({
 });
 
 /** Where the local stack serves, and so the public origin when PUBLIC_BASE_URL is unset. */
-export const LOCAL_BASE_URL = "http://localhost:8000";
+const LOCAL_BASE_URL = "http://localhost:8000";
 /** The model asked of an OpenAI-compatible endpoint when LLM_MODEL is unset. */
 export const DEFAULT_LLM_MODEL = "gpt-4o-mini";
 
-export function toConfig(variables: z.infer<typeof ConfigVariables>) {
+function toConfig(variables: z.infer<typeof ConfigVariables>) {
   const v = variables;
   const origins = (v.CORS_ORIGINS ?? "")
     .split(",")

@@ -50,7 +50,7 @@ export interface Env {
   GPU_RETRY_BASE_MS?: string;
 }
 
-export interface AppVariables {
+interface AppVariables {
   requestId: string;
   caller: Caller;
   /** Set by routes that know the session, for the request log. */

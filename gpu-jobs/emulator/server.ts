@@ -25,8 +25,6 @@ import { Predictions } from "./predictions.ts";
 import { replicateRoutes } from "./replicate-routes.ts";
 import { WebhookOutbox, type OutboxEntry } from "./webhook-outbox.ts";
 
-export type { OutboxEntry };
-
 export interface GpuEmulatorOptions {
   port?: number;
   /** Replicate API token it accepts (any Bearer token when unset). */

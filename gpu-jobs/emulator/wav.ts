@@ -3,11 +3,11 @@
  * second at speed 1.0, like a calm speaker), with voiced "syllables" and pauses at spaces and commas.
  * Not speech, but a file any player opens and any WAV parser measures.
  */
-export const SAMPLE_RATE = 24_000; // Kokoro-82M's output rate
+const SAMPLE_RATE = 24_000; // Kokoro-82M's output rate
 
 const CHARS_PER_SECOND = 15;
 
-export function speechSeconds(text: string, speed = 1): number {
+function speechSeconds(text: string, speed = 1): number {
   return Math.max(0.5, text.trim().length / CHARS_PER_SECOND / speed);
 }
 

@@ -1,6 +1,6 @@
 import type { CharacterList, Character, CreateCharacterRequest, UpdateCharacterRequest } from "../schemas/characters";
 import type { ChatContext, HistoryQuery, HistoryResponse, SendMessageResponse } from "../schemas/chat";
-import type { ResponseChunkFrame, ServerFrame } from "../schemas/realtime";
+import type { ServerFrame } from "../schemas/realtime";
 import type { z } from "zod";
 import type { CreatedKey, KeyList, Scope } from "../schemas/keys";
 import { ChatacterError } from "./errors.js";
@@ -176,5 +176,3 @@ export class ChatacterClient {
     return call(this.transport, "GET", "/api/v1/metrics");
   }
 }
-
-export type { ResponseChunkFrame };

@@ -34,13 +34,13 @@ const cardDataV2 = {
   extensions: jsonObject.default({}),
 };
 
-export const CharacterCardV2 = z.object({
+const CharacterCardV2 = z.object({
   spec: z.literal("chara_card_v2"),
   spec_version: z.string().max(20).optional(),
   data: z.object(cardDataV2),
 });
 
-export const CharacterCardV3 = z.object({
+const CharacterCardV3 = z.object({
   spec: z.literal("chara_card_v3"),
   spec_version: z.string().max(20).optional(),
   data: z.object({

@@ -1,17 +1,16 @@
 import { z } from "zod";
 import { CharacterId, Timestamp } from "./common";
 
-export const Capability = z.enum(["text", "voice", "video"]);
+const Capability = z.enum(["text", "voice", "video"]);
 
-export const CharacterConfiguration = z.object({
+const CharacterConfiguration = z.object({
   temperature: z.number().min(0).max(2),
   max_tokens: z.number().int().min(1).max(32768),
   system_prompt: z.string().max(16384),
 });
-export type CharacterConfiguration = z.infer<typeof CharacterConfiguration>;
 
 // Character cards carry long definitions (several thousand characters is common), hence the room here.
-export const LONG_TEXT_MAX = 32_768;
+const LONG_TEXT_MAX = 32_768;
 const longText = z.string().max(LONG_TEXT_MAX);
 
 const fields = {
@@ -24,7 +23,7 @@ const fields = {
   capabilities: z.array(Capability).min(1),
 };
 
-export const CharacterSummary = z.object({ id: CharacterId, ...fields });
+const CharacterSummary = z.object({ id: CharacterId, ...fields });
 
 /** Character Card V2/V3 fields (see docs/character-cards.md); only the detail view shows them. */
 const cardFields = {
@@ -57,7 +56,7 @@ const cardDefaults = {
   nickname: cardFields.nickname.default(null),
 };
 
-export const CharacterStatistics = z.object({
+const CharacterStatistics = z.object({
   total_conversations: z.number().int(),
   /** null until a reply of the character has been rated. */
   average_rating: z.number().nullable(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
 
 /** Messages are capped in UTF-8 bytes, the unit that bounds storage and LLM cost. */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
+const MAX_MESSAGE_BYTES = 16 * 1024;
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
 export const MessageText = z

@@ -6,7 +6,7 @@ export const Scope = z.enum(["chat", "admin"]);
 export type Scope = z.infer<typeof Scope>;
 
 /** The ids this API gives keys. */
-export const GeneratedKeyId = z.string().regex(/^key_[A-Za-z0-9]{1,64}$/, "not a key id");
+const GeneratedKeyId = z.string().regex(/^key_[A-Za-z0-9]{1,64}$/, "not a key id");
 
 /** A key id as a request names it (DELETE /keys/{id}): an unknown one is 404, whatever its shape. */
 export const KeyId = PathId.describe("A key id (key_...)");
@@ -16,7 +16,7 @@ export const CreateKeyRequest = z.object({
   scopes: z.array(Scope).min(1).default(["chat"]),
 });
 
-export const KeySummary = z.object({
+const KeySummary = z.object({
   id: GeneratedKeyId,
   name: z.string(),
   scopes: z.array(Scope),

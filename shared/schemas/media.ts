@@ -3,12 +3,12 @@ import { CharacterId, PathId, SessionId, Timestamp } from "./common";
 
 /** Text to speak or show: non-empty, at most 5000 characters (a few minutes of speech). */
 export const MAX_MEDIA_TEXT_CHARS = 5000;
-export const MediaText = z
+const MediaText = z
   .string()
   .refine((s) => s.trim().length > 0, "text must not be empty")
   .refine((s) => [...s].length <= MAX_MEDIA_TEXT_CHARS, `text must be at most ${MAX_MEDIA_TEXT_CHARS} characters`);
 
-export const Emotion = z.enum(["neutral", "happy", "sad", "angry", "excited", "calm"]);
+const Emotion = z.enum(["neutral", "happy", "sad", "angry", "excited", "calm"]);
 
 export const VoiceSettings = z
   .object({
@@ -46,12 +46,12 @@ export const VideoRequest = z.object({
 export type VideoRequest = z.infer<typeof VideoRequest>;
 
 /** The ids this API gives media requests. */
-export const GeneratedMediaRequestId = z.string().regex(/^media_[A-Za-z0-9]{8,64}$/, "not a media request id");
+const GeneratedMediaRequestId = z.string().regex(/^media_[A-Za-z0-9]{8,64}$/, "not a media request id");
 
 /** A media request id as a path names it (/media/status/{request_id}): an unknown one is 404, whatever its shape. */
 export const MediaRequestId = PathId.describe("A media request id (media_...)");
-export const MediaType = z.enum(["voice", "video"]);
-export const MediaStatusValue = z.enum(["queued", "processing", "completed", "failed", "canceled"]);
+const MediaType = z.enum(["voice", "video"]);
+const MediaStatusValue = z.enum(["queued", "processing", "completed", "failed", "canceled"]);
 
 export const MediaAccepted = z.object({
   request_id: GeneratedMediaRequestId,
@@ -110,7 +110,7 @@ export const MediaStatus = z.object({
 export type MediaStatus = z.infer<typeof MediaStatus>;
 
 /** Per-session media switch: replies of the session come with speech and/or video only when on. */
-export const SessionMediaSettings = z.object({ voice: z.boolean(), video: z.boolean() });
+const SessionMediaSettings = z.object({ voice: z.boolean(), video: z.boolean() });
 export const SessionMediaSettingsUpdate = SessionMediaSettings.partial().strict();
 export const SessionMediaSettingsResponse = SessionMediaSettings.extend({ session_id: SessionId });
 export type SessionMediaSettingsResponse = z.infer<typeof SessionMediaSettingsResponse>;

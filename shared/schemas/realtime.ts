@@ -18,7 +18,7 @@ export const CLOSE_CODES = {
 // ---- client -> server ----
 
 /** Most resume entries one `auth` frame may carry: a client has few unanswered messages at a time. */
-export const MAX_RESUME_ENTRIES = 32;
+const MAX_RESUME_ENTRIES = 32;
 
 /**
  * A turn a reconnecting client has not seen the end of: the reply it was reading (`message_id`,
@@ -33,7 +33,7 @@ export const ResumeEntry = z
   })
   .refine((entry) => entry.message_id !== undefined || entry.client_message_id !== undefined, "name message_id or client_message_id");
 
-export const AuthFrame = z.object({
+const AuthFrame = z.object({
   type: z.literal("auth"),
   token: z.string().min(1),
   /** Omitted: a new session is started and its id comes back in the `authenticated` frame. */
@@ -46,7 +46,7 @@ export const AuthFrame = z.object({
   resume: z.array(ResumeEntry).max(MAX_RESUME_ENTRIES).optional(),
 });
 
-export const MessageFrame = z.object({
+const MessageFrame = z.object({
   type: z.literal("message"),
   character_id: CharacterId.default("assistant"),
   content: MessageText,
@@ -61,13 +61,13 @@ export const MessageFrame = z.object({
 });
 
 /** Stops the reply being generated; what was generated is kept, marked as cut short. */
-export const CancelFrame = z.object({ type: z.literal("cancel") });
+const CancelFrame = z.object({ type: z.literal("cancel") });
 
 /**
  * Sends the reply `message_id` from chunk `last_seq + 1` on (or its final response). Live chunks may
  * already have reached the socket: a reconnecting client should put this in `auth.resume` instead.
  */
-export const ResumeFrame = z.object({
+const ResumeFrame = z.object({
   type: z.literal("resume"),
   message_id: MessageId,
   last_seq: z.number().int().min(-1).default(-1),
@@ -78,10 +78,10 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server -> client ----
 
-export const AuthenticatedFrame = z.object({ type: z.literal("authenticated"), session_id: SessionId });
+const AuthenticatedFrame = z.object({ type: z.literal("authenticated"), session_id: SessionId });
 
 /** Every socket of the session sees each user message, whichever tab or transport sent it. */
-export const UserMessageFrame = z.object({
+const UserMessageFrame = z.object({
   type: z.literal("user_message"),
   message_id: MessageId,
   character_id: CharacterId,
@@ -92,7 +92,7 @@ export const UserMessageFrame = z.object({
   client_message_id: z.string().optional(),
 });
 
-export const TypingFrame = z.object({ type: z.literal("typing"), character_id: CharacterId, is_typing: z.boolean() });
+const TypingFrame = z.object({ type: z.literal("typing"), character_id: CharacterId, is_typing: z.boolean() });
 
 export const ResponseChunkFrame = z.object({
   type: z.literal("response_chunk"),
@@ -119,7 +119,7 @@ export const ResponseFrame = z.object({
   client_message_id: z.string().optional(),
 });
 
-export const MediaFrame = z.object({
+const MediaFrame = z.object({
   type: z.literal("media"),
   message_id: MessageId,
   media: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),

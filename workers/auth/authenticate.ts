@@ -33,7 +33,7 @@ async function resolveCaller(env: Env, key: string): Promise<{ caller: Caller; s
 }
 
 /** Resolves a presented key to its caller, or undefined. No failed-auth budget: see authenticateFrom. */
-export async function authenticate(env: Env, key: string, ctx?: WaitUntil): Promise<Caller | undefined> {
+async function authenticate(env: Env, key: string, ctx?: WaitUntil): Promise<Caller | undefined> {
   const resolved = await resolveCaller(env, key);
   if (resolved?.stale && ctx) {
     ctx.waitUntil(

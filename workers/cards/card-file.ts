@@ -23,7 +23,7 @@ const CARD_KEYWORDS = ["ccv3", "chara"] as const;
 const isCardChunkKeyword = (keyword: string) => keyword === "ccv3" || keyword === "chara" || keyword.startsWith("chara-ext-asset_");
 
 /** Validates a card object against the V2/V3 schemas. */
-export function parseCard(value: unknown): CharacterCard {
+function parseCard(value: unknown): CharacterCard {
   const spec = (value as { spec?: unknown } | null)?.spec;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new CardError("The card is not a JSON object");
   if (spec !== "chara_card_v2" && spec !== "chara_card_v3") {

@@ -32,7 +32,7 @@ const CRC_TABLE = (() => {
 })();
 
 /** CRC-32 (ISO 3309), as PNG computes it over a chunk's type and data. */
-export function crc32(...parts: Uint8Array[]): number {
+function crc32(...parts: Uint8Array[]): number {
   let crc = 0xffffffff;
   for (const bytes of parts) for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

@@ -4,5 +4,4 @@ import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 // of prompt size, which is all the history budget needs.
 const PER_MESSAGE_OVERHEAD = 4;
 
-export const countTokens = (text: string) => countCl100k(text);
 export const countMessageTokens = (content: string) => countCl100k(content) + PER_MESSAGE_OVERHEAD;

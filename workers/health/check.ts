@@ -46,7 +46,7 @@ function probedCached(env: Env, now: number): Promise<Probed> {
  * Overall status: without the LLM no turn can be answered (unhealthy, 503); a failing optional
  * dependency (Redis, whose limiter then fails open, or a media provider) leaves it degraded (200).
  */
-export function overallStatus(services: HealthResponse["services"], redisOpen: boolean): HealthResponse["status"] {
+function overallStatus(services: HealthResponse["services"], redisOpen: boolean): HealthResponse["status"] {
   if (services.llm_api !== "healthy") return "unhealthy";
   const optional: ServiceStatus[] = [services.redis, services.voice_generator, services.video_generator, services.vector_database];
   return optional.includes("unhealthy") || redisOpen ? "degraded" : "healthy";

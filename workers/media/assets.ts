@@ -5,7 +5,7 @@ import type { MediaRequestRow } from "../db/schema";
 export const newAssetName = (prefix: "voice" | "reply" | "video") => randomId(`${prefix}_`, 24);
 
 export const audioKey = (name: string) => `audio/${name}.wav`;
-export const videoKey = (name: string) => `video/${name}.mp4`;
+const videoKey = (name: string) => `video/${name}.mp4`;
 export const thumbnailKey = (name: string) => `video/${name}_thumb.jpg`;
 
 /** The public path of a key: /assets/<key>. Relative, as in the reference. */

@@ -8,7 +8,7 @@ import { mediaGenerationStats } from "../media/stats";
 import { flushMetrics, metricsStub } from "./recorder";
 
 /** active_sessions: sessions with a message in the last 15 minutes (from D1), not open sockets. */
-export const ACTIVE_WINDOW_MS = 15 * 60_000;
+const ACTIVE_WINDOW_MS = 15 * 60_000;
 
 const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -12,7 +12,7 @@ import { clientAddress } from "./client-address";
  * page loads audio, video and a thumbnail per reply, and players fetch media in several Range requests,
  * so a busy page makes hundreds; this only stops a single address from pulling R2 without end.
  */
-export const ASSET_REQUESTS_PER_MINUTE = 600;
+const ASSET_REQUESTS_PER_MINUTE = 600;
 
 /** Off with RATE_LIMIT_PER_MINUTE=0 like the other request limits; calls from inside are not limited. */
 export const assetRateLimit = (): MiddlewareHandler<AppEnv> =>

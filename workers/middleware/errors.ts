@@ -7,7 +7,7 @@ import { ConfigError } from "../config";
 import type { AppEnv } from "../env";
 import { log } from "../log";
 
-export function errorResponse(c: Context<AppEnv>, error: ApiError) {
+function errorResponse(c: Context<AppEnv>, error: ApiError) {
   const body = errorBody(error.code, error.message, c.get("requestId") ?? "unknown", error.details, error.retryAfterSeconds);
   const response = c.json(body, error.status as ContentfulStatusCode);
   if (error.retryAfterSeconds !== undefined) response.headers.set("Retry-After", String(error.retryAfterSeconds));

@@ -7,7 +7,7 @@ import { getRateLimiter } from "../rate-limit/limiter";
 import { clientAddress } from "./client-address";
 
 /** CF-Connecting-IP (see client-address.ts); calls from inside share one "unknown" budget. */
-export const clientIp = (c: Context<AppEnv>) => clientAddress(c) ?? "unknown";
+const clientIp = (c: Context<AppEnv>) => clientAddress(c) ?? "unknown";
 
 /**
  * Per API key (per client IP on public routes), from RATE_LIMIT_PER_MINUTE. Runs after auth, so a

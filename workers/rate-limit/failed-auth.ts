@@ -13,7 +13,7 @@ import { errorText, log } from "../log";
  * revoked one stays well under it; a guesser gets 20 tries a minute, nothing against keys of ~190 bits.
  * Always on: RATE_LIMIT_PER_MINUTE=0 turns off request limits, not this protection.
  */
-export const FAILED_AUTH_PER_MINUTE = 20;
+const FAILED_AUTH_PER_MINUTE = 20;
 
 type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
 

@@ -4,8 +4,6 @@ import { durableObjectLimiter } from "./durable-object-limiter";
 import type { RateLimitResult } from "./types";
 import { upstashLimiter } from "./upstash-limiter";
 
-export { WINDOW_SECONDS, type RateLimitResult } from "./types";
-
 /**
  * What routes and the WebSocket code depend on: call `limit` once per request or frame with a stable
  * identifier (`key:<key id>`, `ip:<address>`). Never throws: a store that fails lets the call through.

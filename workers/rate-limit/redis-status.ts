@@ -40,5 +40,3 @@ export function recordRedisSuccess() {
 
 /** Whether the last Redis call of this isolate failed (the limiter is failing open). */
 export const redisFailingOpen = () => status.lastFailureAt !== undefined && (status.lastSuccessAt ?? 0) < status.lastFailureAt;
-
-export const redisStatus = (): Readonly<RedisStatus> => status;

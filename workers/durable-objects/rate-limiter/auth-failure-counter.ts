@@ -24,7 +24,7 @@ export class AuthFailureCounter extends DurableObject<Env> {
 }
 
 /** hit() without the count: a limit of 0 refuses before counting, so it only moves the window. */
-export function peekWindow(state: WindowState | undefined, limit: number, windowMs: number, now: number): WindowDecision {
+function peekWindow(state: WindowState | undefined, limit: number, windowMs: number, now: number): WindowDecision {
   const moved = hit(state, 0, windowMs, now).state;
   const overlap = 1 - (now - moved.windowStart) / windowMs;
   const used = Math.floor(moved.previous * overlap) + moved.current;

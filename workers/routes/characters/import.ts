@@ -14,7 +14,7 @@ import { avatarKey, avatarPath } from "../assets/avatars";
 import { conflictResponse, createRouter, errorResponses, jsonResponse } from "../openapi";
 
 /** Card PNGs are portraits with a few KB of JSON; 2 MiB is generous and checked before any parsing. */
-export const MAX_CARD_BYTES = 2 * 1024 * 1024;
+const MAX_CARD_BYTES = 2 * 1024 * 1024;
 
 const binary = { type: "string", format: "binary" } as const;
 
