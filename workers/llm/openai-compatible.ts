@@ -1,5 +1,5 @@
 import { llmDeadline, readSseData } from "./read-sse";
-import { LlmError, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
+import { LlmError, usageEvent, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
 
 export interface OpenAiCompatibleOptions {
   baseUrl: string;
@@ -78,14 +78,7 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): LlmProvider 
             yield { type: "delta", text: choice.delta.content, logprobs: choice.logprobs?.content?.map((t) => t.logprob) ?? [] };
           }
           if (choice?.finish_reason) yield { type: "finish", reason: choice.finish_reason };
-          if (chunk.usage) {
-            yield {
-              type: "usage",
-              promptTokens: chunk.usage.prompt_tokens,
-              completionTokens: chunk.usage.completion_tokens,
-              totalTokens: chunk.usage.total_tokens,
-            };
-          }
+          if (chunk.usage) yield usageEvent(chunk.usage);
         }
         throw new LlmError("LLM stream ended before [DONE]");
       } finally {

@@ -15,6 +15,14 @@ export type CompletionEvent =
   | { type: "usage"; promptTokens: number; completionTokens: number; totalTokens: number }
   | { type: "finish"; reason: string };
 
+/** Token counts as both providers report them (OpenAI's `usage` object). */
+export const usageEvent = (usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): CompletionEvent => ({
+  type: "usage",
+  promptTokens: usage.prompt_tokens,
+  completionTokens: usage.completion_tokens,
+  totalTokens: usage.total_tokens,
+});
+
 /** A chat-completions backend that streams; every transport consumes the same events. */
 export interface LlmProvider {
   readonly name: string;

@@ -1,5 +1,5 @@
 import { llmDeadline, readSseData } from "./read-sse";
-import { LlmError, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
+import { LlmError, usageEvent, type CompletionEvent, type CompletionRequest, type LlmProvider } from "./types";
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.1-8b-instruct";
 
@@ -36,14 +36,7 @@ export function workersAi(ai: Ai, model: string, timeoutMs: number): LlmProvider
           throw new LlmError("Workers AI stream carried a chunk that is not JSON");
         }
         if (chunk.response) yield { type: "delta", text: chunk.response, logprobs: [] };
-        if (chunk.usage) {
-          yield {
-            type: "usage",
-            promptTokens: chunk.usage.prompt_tokens,
-            completionTokens: chunk.usage.completion_tokens,
-            totalTokens: chunk.usage.total_tokens,
-          };
-        }
+        if (chunk.usage) yield usageEvent(chunk.usage);
       }
       throw new LlmError("Workers AI stream ended before [DONE]");
     },

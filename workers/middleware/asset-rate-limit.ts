@@ -1,11 +1,10 @@
 import type { MiddlewareHandler } from "hono";
-import { ApiError } from "../api-error";
 import type { AppEnv } from "../env";
 import { addressBucket } from "../rate-limit/address-bucket";
 import { config } from "../config";
 import { limiterAt } from "../rate-limit/limiter";
-import { rateLimitHeaders } from "../rate-limit/headers";
 import { clientAddress } from "./client-address";
+import { refuseOverLimit } from "./rate-limit";
 
 /**
  * /assets requests per client address (an IPv6 /64) per sliding minute. Generous: opening a history
@@ -20,15 +19,7 @@ export const assetRateLimit = (): MiddlewareHandler<AppEnv> =>
     const address = clientAddress(c);
     if (!address || config(c.env).rateLimit.perMinute === 0) return next();
     const result = await limiterAt(c.env, ASSET_REQUESTS_PER_MINUTE, c.executionCtx).limit(`assets:${addressBucket(address)}`);
-    if (!result.success) {
-      for (const [name, value] of Object.entries(rateLimitHeaders(result))) c.header(name, value);
-      throw new ApiError(
-        "RATE_LIMIT_EXCEEDED",
-        `Too many requests: ${result.limit} per minute; retry in ${result.retryAfterSeconds} s`,
-        undefined,
-        result.retryAfterSeconds,
-      );
-    }
+    refuseOverLimit(c, result);
     // Cached answers stay free of per-client fields: the 429 is where the budget shows.
     await next();
   };

@@ -3,7 +3,7 @@ import { ApiError } from "../api-error";
 import { authenticateFrom } from "../auth/authenticate";
 import { isAdmin } from "../auth/caller";
 import type { AppEnv } from "../env";
-import { rateLimitHeaders } from "../rate-limit/headers";
+import { refuseOverLimit } from "./rate-limit";
 import { clientAddress } from "./client-address";
 
 /** Bearer API keys. Sets `caller`; the key itself never leaves this function. */
@@ -19,12 +19,10 @@ export const auth = (): MiddlewareHandler<AppEnv> =>
       return next();
     }
     if (outcome.code === "UNAUTHORIZED") throw new ApiError("UNAUTHORIZED", "Invalid or revoked API key");
-    for (const [name, value] of Object.entries(rateLimitHeaders(outcome.limit))) c.header(name, value);
-    throw tooManyFailures(outcome.limit.retryAfterSeconds);
+    refuseOverLimit(c, outcome.limit, TOO_MANY_FAILURES);
   };
 
-export const tooManyFailures = (retryAfterSeconds: number) =>
-  new ApiError("RATE_LIMIT_EXCEEDED", `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
+export const TOO_MANY_FAILURES = "Too many failed authentications from this address";
 
 export const requireAdmin = (): MiddlewareHandler<AppEnv> =>
   async function requireAdmin(c, next) {

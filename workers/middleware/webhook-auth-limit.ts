@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { failedAuthBudget, recordFailedAuth } from "../rate-limit/failed-auth";
-import { rateLimitHeaders } from "../rate-limit/headers";
-import { tooManyFailures } from "./auth";
+import { TOO_MANY_FAILURES } from "./auth";
+import { refuseOverLimit } from "./rate-limit";
 import { clientAddress } from "./client-address";
 
 /**
@@ -13,10 +13,7 @@ export const webhookAuthLimit = (): MiddlewareHandler<AppEnv> =>
   async function webhookAuthLimit(c, next) {
     const address = clientAddress(c);
     const budget = await failedAuthBudget(c.env, address);
-    if (!budget.success) {
-      for (const [name, value] of Object.entries(rateLimitHeaders(budget))) c.header(name, value);
-      throw tooManyFailures(budget.retryAfterSeconds);
-    }
+    refuseOverLimit(c, budget, TOO_MANY_FAILURES);
     await next();
     if (c.res.status === 401) await recordFailedAuth(c.env, address, c.executionCtx);
   };
