@@ -2,6 +2,18 @@
  * The API reference's own examples, attached to the OpenAPI document; a test validates each one
  * against the schema it documents, so the contract and the reference cannot drift apart.
  */
+/** The reference's assistant, as its character list shows it. */
+const assistant = {
+  id: "assistant",
+  name: "Assistant",
+  description: "A helpful and friendly AI assistant",
+  personality: "Professional, helpful, and knowledgeable",
+  avatar_url: "/assets/avatars/assistant.png",
+  voice_model: "default",
+  video_model: "stable-video",
+  capabilities: ["text", "voice", "video"],
+};
+
 export const examples = {
   sendMessageRequest: {
     message: "Hello, how are you today?",
@@ -50,29 +62,9 @@ export const examples = {
     session_id: "user-session-123",
     cleared_at: "2024-01-15T10:35:00Z",
   },
-  characterList: {
-    characters: [
-      {
-        id: "assistant",
-        name: "Assistant",
-        description: "A helpful and friendly AI assistant",
-        personality: "Professional, helpful, and knowledgeable",
-        avatar_url: "/assets/avatars/assistant.png",
-        voice_model: "default",
-        video_model: "stable-video",
-        capabilities: ["text", "voice", "video"],
-      },
-    ],
-  },
+  characterList: { characters: [assistant] },
   character: {
-    id: "assistant",
-    name: "Assistant",
-    description: "A helpful and friendly AI assistant",
-    personality: "Professional, helpful, and knowledgeable",
-    avatar_url: "/assets/avatars/assistant.png",
-    voice_model: "default",
-    video_model: "stable-video",
-    capabilities: ["text", "voice", "video"],
+    ...assistant,
     configuration: { temperature: 0.7, max_tokens: 4096, system_prompt: "You are a helpful assistant..." },
     statistics: { total_conversations: 1542, average_rating: 4.8, last_updated: "2024-01-15T09:00:00Z" },
     // Character Card fields (empty for the reference's characters).

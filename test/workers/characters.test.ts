@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { examples } from "../../shared/examples";
 import { api, createKey, send } from "../support/api";
 
 describe("characters", () => {
   it("lists the reference's two characters with their fields", async () => {
     const res = await api("GET", "/api/v1/characters");
     expect(res.status).toBe(200);
+    // The reference's example of the list is its assistant, exactly.
     expect(res.json.characters).toEqual([
-      expect.objectContaining({
-        id: "assistant",
-        name: "Assistant",
-        description: "A helpful and friendly AI assistant",
-        personality: "Professional, helpful, and knowledgeable",
-        avatar_url: "/assets/avatars/assistant.png",
-        voice_model: "default",
-        capabilities: ["text", "voice", "video"],
-      }),
+      expect.objectContaining(examples.characterList.characters[0]),
       expect.objectContaining({ id: "creative", name: "Creative Writer", voice_model: "expressive", capabilities: ["text", "voice"] }),
     ]);
   });
