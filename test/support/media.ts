@@ -1,7 +1,8 @@
+import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import { api } from "./api";
 import { env } from "./env";
-import { TEST_PUBLIC_BASE_URL } from "./gpu-constants";
+import { TEST_PUBLIC_BASE_URL, TEST_WEBHOOK_SECRET } from "./gpu-constants";
 
 interface OutboxEntry {
   seq: number;
@@ -75,4 +76,35 @@ export async function asset(path: string, headers: Record<string, string> = {}) 
   const worker = (exports as unknown as { default: Fetcher }).default;
   const response = await worker.fetch(`http://localhost${path}`, { headers });
   return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+const signer = new Webhook(TEST_WEBHOOK_SECRET);
+
+/** A Replicate webhook for `url` with `body`, signed as Replicate signs (time and id changeable). */
+export function signedWebhook(url: string, body: string, at = new Date(), id = `msg_${crypto.randomUUID().replaceAll("-", "")}`) {
+  return {
+    url,
+    body,
+    headers: {
+      "Content-Type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "webhook-signature": signer.sign(id, at, body),
+    },
+  };
+}
+
+/** Starts a voice job and collects its webhooks up to the succeeded one, delivering none. */
+export async function voiceJobHooks(text: string, timeoutMs = 20_000) {
+  await drainWebhooks();
+  const res = await api("POST", "/api/v1/media/voice", { body: { text } });
+  const id = res.json.request_id as string;
+  const hooks: OutboxEntry[] = [];
+  const isSucceeded = (hook: OutboxEntry) => JSON.parse(hook.body).status === "succeeded";
+  for (const deadline = Date.now() + timeoutMs; !hooks.some(isSucceeded); ) {
+    if (Date.now() > deadline) throw new Error(`no succeeded webhook for ${id} within ${timeoutMs} ms`);
+    hooks.push(...(await takeWebhooks()).filter((h) => h.url.endsWith(`/${id}`)));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { id, hooks, succeeded: hooks.find(isSucceeded)! };
 }

@@ -3,47 +3,21 @@
  * file is streamed into R2 and cut off at a cap well under the isolate's memory, and the provider's
  * own error text stays in our logs.
  */
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { api } from "../support/api";
 import { env } from "../support/env";
-import { TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
-import { deliver, drainWebhooks, status, takeWebhooks, terminal, waitForStatus } from "../support/media";
+import { deliver, drainWebhooks, signedWebhook, status, terminal, voiceJobHooks, waitForStatus } from "../support/media";
 import { getDb } from "../../workers/db/client";
 import { getJob } from "../../workers/media/store";
 
 vi.setConfig({ testTimeout: 30_000 });
 
-const signer = new Webhook(TEST_WEBHOOK_SECRET);
-const resign = (hook: { url: string; body: string; headers: Record<string, string> }, body: string) => {
-  const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-  const at = new Date();
-  return {
-    url: hook.url,
-    body,
-    headers: {
-      ...hook.headers,
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": signer.sign(id, at, body),
-    },
-  };
+/** The same delivery with another body, signed afresh. */
+const resign = (hook: { url: string; headers: Record<string, string> }, body: string) => {
+  const fresh = signedWebhook(hook.url, body);
+  return { ...fresh, headers: { ...hook.headers, ...fresh.headers } };
 };
-
-/** Starts a voice job and collects its webhooks up to the succeeded one, delivering none. */
-async function finishedHooks(text: string) {
-  await drainWebhooks();
-  const res = await api("POST", "/api/v1/media/voice", { body: { text } });
-  const id = res.json.request_id as string;
-  const hooks: Awaited<ReturnType<typeof takeWebhooks>> = [];
-  const deadline = Date.now() + 15_000;
-  while (!hooks.some((h) => JSON.parse(h.body).status === "succeeded")) {
-    if (Date.now() > deadline) throw new Error("no succeeded webhook");
-    hooks.push(...(await takeWebhooks()).filter((h) => h.url.endsWith(`/${id}`)));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { id, hooks, succeeded: hooks.find((h) => JSON.parse(h.body).status === "succeeded")! };
-}
+const finishedHooks = (text: string) => voiceJobHooks(text);
 
 const stored = async (id: string) => {
   const row = await getJob(getDb(env.DB), id);

@@ -1,44 +1,16 @@
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { api } from "../support/api";
 import { env } from "../support/env";
-import { TEST_COG_TOKEN, TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
-import { asset, deliver, drainWebhooks, status, takeWebhooks, terminal, waitForStatus } from "../support/media";
+import { TEST_COG_TOKEN } from "../support/gpu-constants";
+import { asset, deliver, drainWebhooks, signedWebhook, status, takeWebhooks, terminal, voiceJobHooks, waitForStatus } from "../support/media";
 import { getDb } from "../../workers/db/client";
 import { getJob, transitionsOf } from "../../workers/media/store";
 
 // Jobs run through the GPU emulator; on a loaded 2-core machine a few seconds is not a hang.
 vi.setConfig({ testTimeout: 30_000 });
 
-const signer = new Webhook(TEST_WEBHOOK_SECRET);
-
-function signed(url: string, body: string, at = new Date(), id = `msg_${crypto.randomUUID().replaceAll("-", "")}`) {
-  return {
-    url,
-    body,
-    headers: {
-      "Content-Type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": signer.sign(id, at, body),
-    },
-  };
-}
-
-/** Starts a voice job and collects its webhooks without delivering them. */
-async function jobWithHooks(text: string) {
-  await drainWebhooks();
-  const res = await api("POST", "/api/v1/media/voice", { body: { text } });
-  const id = res.json.request_id as string;
-  const hooks: Awaited<ReturnType<typeof takeWebhooks>> = [];
-  const deadline = Date.now() + 10_000;
-  while (!hooks.some((h) => JSON.parse(h.body).status === "succeeded")) {
-    if (Date.now() > deadline) throw new Error("no completed webhook");
-    hooks.push(...(await takeWebhooks()).filter((h) => h.url.endsWith(`/${id}`)));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { id, hooks };
-}
+const signed = signedWebhook;
+const jobWithHooks = (text: string) => voiceJobHooks(text);
 
 const snapshot = async (id: string) => {
   const db = getDb(env.DB);
