@@ -10,11 +10,11 @@ import { gpuProvider } from "./gpu-provider";
 import { nowIso, transitionJob } from "./job-transitions";
 import { settleJob } from "./settle-job";
 import { getJob } from "./store";
+import { errorText, log } from "../log";
 
 /** Fails a job with `message` for clients; `detail` (e.g. the provider's error text) is logged with the request id. */
 export async function failJob(env: Env, id: string, code: string, message: string, source: string, detail?: string): Promise<void> {
-  if (detail !== undefined)
-    console.error(JSON.stringify({ level: "error", event: "media_job_failed", request_id: id, source, message, detail: detail.slice(0, 2000) }));
+  if (detail !== undefined) log("error", "media_job_failed", { request_id: id, source, message, detail: detail.slice(0, 2000) });
   const moved = await transitionJob(
     getDb(env.DB),
     id,
@@ -56,6 +56,6 @@ export async function stopJob(env: Env, id: string, reason: string, source: stri
     await gpuProvider(env, moved.provider)?.cancel(moved.predictionId);
   } catch (error) {
     // Best effort: the job is canceled on our side whatever the provider answers, and its webhooks change nothing.
-    console.warn(JSON.stringify({ level: "warn", event: "provider_cancel_failed", request_id: id, error: String(error) }));
+    log("warn", "provider_cancel_failed", { request_id: id, error: errorText(error) });
   }
 }

@@ -15,6 +15,7 @@ import { gpuProvider } from "./gpu-provider";
 import { resettleJob } from "./settle-job";
 import { getJob, openJobsToReconcile, pruneSightings, touchJob } from "./store";
 import { submitJob, submitRequestOf } from "./submit-job";
+import { errorText, log } from "../log";
 
 const STALE_MS = 60_000;
 const BATCH = 50;
@@ -81,15 +82,7 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
       // again): log it and go on. The next run tries again; the deadline bounds it.
       report.errors++;
       const provider = error instanceof ProviderError;
-      (provider ? console.warn : console.error)(
-        JSON.stringify({
-          level: provider ? "warn" : "error",
-          event: "reconcile_row_failed",
-          request_id: row.id,
-          provider_error: provider,
-          error: String(error),
-        }),
-      );
+      log(provider ? "warn" : "error", "reconcile_row_failed", { request_id: row.id, provider_error: provider, error: errorText(error) });
     }
   }
   await pruneSightings(db, new Date(now - KEEP_WEBHOOK_IDS_MS).toISOString());

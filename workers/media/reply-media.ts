@@ -16,6 +16,7 @@ import { createJob, createTalkingHeadChain } from "./create";
 import { gpuProvider } from "./gpu-provider";
 import { submitJob } from "./submit-job";
 import { getSessionMedia } from "./store";
+import { errorText, log } from "../log";
 
 /** The client's choice for one message: `false` turns both off; an object turns each off. */
 export type MediaOptions = boolean | { voice?: boolean; video?: boolean } | undefined;
@@ -51,7 +52,7 @@ export async function startReplyMedia(env: Env, ctx: { waitUntil(promise: Promis
   try {
     return await start(env, ctx, request);
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", event: "reply_media_failed", message_id: request.messageId, error: String(error) }));
+    log("error", "reply_media_failed", { message_id: request.messageId, error: errorText(error) });
     return null;
   }
 }
@@ -94,5 +95,4 @@ async function start(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void
   return { audio_url: assetPath(resultKey(voice)), status: "pending", audio_request_id: voice.id };
 }
 
-export const logFailure = (id: string) => (error: unknown) =>
-  console.error(JSON.stringify({ level: "error", event: "media_submit_crashed", request_id: id, error: String(error) }));
+export const logFailure = (id: string) => (error: unknown) => log("error", "media_submit_crashed", { request_id: id, error: errorText(error) });

@@ -8,6 +8,7 @@ import { startTalkingHead } from "./chain";
 import { cancelJob, failJob } from "./end-job";
 import { messageMediaOf } from "./message-media";
 import { dependentsOf, getJob } from "./store";
+import { errorText, log } from "../log";
 
 export async function settleJob(env: Env, row: MediaRequestRow): Promise<void> {
   const db = getDb(env.DB);
@@ -21,7 +22,7 @@ export async function settleJob(env: Env, row: MediaRequestRow): Promise<void> {
     try {
       await sessionStub(env, row.sessionId).attachMedia(row.messageId, messageMediaOf(row));
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", event: "attach_media_failed", request_id: row.id, error: String(error) }));
+      log("error", "attach_media_failed", { request_id: row.id, error: errorText(error) });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { ApiError } from "../../api-error";
+import { log } from "../../log";
 
 /**
  * A webhook's body as text, at most `maxBytes`: refused from Content-Length before a byte is read,
@@ -31,6 +32,6 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 
 /** A refused webhook: the client hears only "Invalid webhook"; the reason goes to the log with the request id. */
 export function rejectWebhook(requestId: string | undefined, route: string, reason: string): never {
-  console.warn(JSON.stringify({ level: "warn", event: "webhook_rejected", request_id: requestId, route, reason }));
+  log("warn", "webhook_rejected", { request_id: requestId, route, reason });
   throw new ApiError("UNAUTHORIZED", "Invalid webhook");
 }
