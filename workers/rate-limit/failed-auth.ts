@@ -1,10 +1,9 @@
-import { Ratelimit } from "@upstash/ratelimit";
 import type { Env } from "../env";
 import { addressBucket } from "./address-bucket";
 import { config } from "../config";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
 import { WINDOW_SECONDS, type RateLimitResult } from "./types";
-import { upstashRedis, type UpstashConfig } from "./upstash-limiter";
+import { slidingMinute, type UpstashConfig } from "./upstash-limiter";
 import { errorText, log } from "../log";
 
 /**
@@ -38,22 +37,7 @@ const decided = (success: boolean, remaining: number, resetAt: number): RateLimi
   };
 };
 
-// One per isolate and Upstash URL, like the request limiter's (upstash-limiter.ts).
-const upstashCounters = new Map<string, Ratelimit>();
-function upstashCounter(upstash: UpstashConfig): Ratelimit {
-  let counter = upstashCounters.get(upstash.url);
-  if (!counter) {
-    counter = new Ratelimit({
-      redis: upstashRedis(upstash),
-      limiter: Ratelimit.slidingWindow(FAILED_AUTH_PER_MINUTE, `${WINDOW_SECONDS} s`),
-      prefix: "chattr:authfail",
-      analytics: false,
-      timeout: 1000,
-    });
-    upstashCounters.set(upstash.url, counter);
-  }
-  return counter;
-}
+const upstashCounter = (upstash: UpstashConfig) => slidingMinute(upstash, FAILED_AUTH_PER_MINUTE, "chattr:authfail");
 
 const counterObject = (env: Env, identifier: string) => env.AUTH_FAILURES.get(env.AUTH_FAILURES.idFromName(identifier));
 

@@ -24,15 +24,16 @@ export const upstashRedis = (upstash: UpstashConfig, timeoutMs = REDIS_TIMEOUT_M
 // identifiers survives between requests (it answers repeat offenders without a Redis round trip).
 const limiters = new Map<string, Ratelimit>();
 
-function ratelimitFor(upstash: UpstashConfig, perMinute: number): Ratelimit {
-  const key = `${upstash.url}|${perMinute}`;
+/** A sliding minute of `perMinute` on Upstash under `prefix` (the request limit, or the failed-auth one). */
+export function slidingMinute(upstash: UpstashConfig, perMinute: number, prefix = "chattr:rl"): Ratelimit {
+  const key = `${upstash.url}|${perMinute}|${prefix}`;
   let ratelimit = limiters.get(key);
   if (!ratelimit) {
     ratelimit = new Ratelimit({
       redis: upstashRedis(upstash),
       // Sliding window: the same algorithm as the Durable Object fallback (sliding-window.ts).
       limiter: Ratelimit.slidingWindow(perMinute, `${WINDOW_SECONDS} s`),
-      prefix: "chattr:rl",
+      prefix,
       analytics: false,
       timeout: REDIS_TIMEOUT_MS,
     });
@@ -50,7 +51,7 @@ const allowed = (perMinute: number): RateLimitResult => ({
 });
 
 export function upstashLimiter(upstash: UpstashConfig, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter {
-  const ratelimit = ratelimitFor(upstash, perMinute);
+  const ratelimit = slidingMinute(upstash, perMinute);
   return {
     store: "upstash",
     async limit(identifier) {
