@@ -24,15 +24,19 @@ export const listCharacters = (db: Db) => db.select().from(characters).orderBy(a
 
 export const getCharacterRow = async (db: Db, id: string) => (await db.select().from(characters).where(eq(characters.id, id)).limit(1))[0];
 
-/** The detail view, with statistics counted from the conversations and ratings tables. */
-export async function getCharacter(db: Db, id: string): Promise<Character | undefined> {
-  const [row, [stats], [rated]] = await db.batch([
-    db.select().from(characters).where(eq(characters.id, id)).limit(1),
-    db.select({ total: count() }).from(conversations).where(eq(conversations.characterId, id)),
-    averageRatingQuery(db, id),
-  ]);
-  const character = row[0];
-  if (!character) return undefined;
+export interface CharacterStatistics {
+  total_conversations: number;
+  average_rating: number | null;
+}
+
+/** Counted from the conversations and ratings tables: the part of the detail view no cache keeps. */
+export async function characterStatistics(db: Db, id: string): Promise<CharacterStatistics> {
+  const [[stats], [rated]] = await db.batch([db.select({ total: count() }).from(conversations).where(eq(conversations.characterId, id)), averageRatingQuery(db, id)]);
+  return { total_conversations: stats?.total ?? 0, average_rating: roundRating(rated?.average) };
+}
+
+/** The detail view of a character. */
+export function toDetail(character: CharacterRow, statistics: CharacterStatistics): Character {
   return {
     ...toSummary(character),
     scenario: character.scenario,
@@ -46,12 +50,14 @@ export async function getCharacter(db: Db, id: string): Promise<Character | unde
     character_version: character.characterVersion,
     nickname: character.nickname,
     configuration: character.configuration,
-    statistics: {
-      total_conversations: stats?.total ?? 0,
-      average_rating: roundRating(rated?.average),
-      last_updated: character.updatedAt,
-    },
+    statistics: { ...statistics, last_updated: character.updatedAt },
   };
+}
+
+/** The detail view as the primary has it: what a write answers with. */
+export async function getCharacter(db: Db, id: string): Promise<Character | undefined> {
+  const row = await getCharacterRow(db, id);
+  return row && toDetail(row, await characterStatistics(db, id));
 }
 
 /** Inserts unless the id is taken; answers whether it inserted. */

@@ -2,8 +2,9 @@ import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { Character } from "../../../shared/schemas/characters";
 import { ApiError } from "../../api-error";
-import { getCharacter } from "../../db/characters";
-import { getDb } from "../../db/client";
+import { cachedCharacterRow } from "../../db/character-cache";
+import { characterStatistics, toDetail } from "../../db/characters";
+import { getReplicaDb } from "../../db/client";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
 import { CharacterParams } from "./params";
 
@@ -17,7 +18,7 @@ const route = createRoute({
 
 export const getCharacterRoute = createRouter().openapi(route, async (c) => {
   const { character_id } = c.req.valid("param");
-  const character = await getCharacter(getDb(c.env.DB), character_id);
-  if (!character) throw new ApiError("NOT_FOUND", `No character ${character_id}`);
-  return c.json(character, 200);
+  const row = await cachedCharacterRow(c.env, character_id, c.executionCtx);
+  if (!row) throw new ApiError("NOT_FOUND", `No character ${character_id}`);
+  return c.json(toDetail(row, await characterStatistics(getReplicaDb(c.env.DB), character_id)), 200);
 });

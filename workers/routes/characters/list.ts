@@ -1,8 +1,8 @@
 import { examples } from "../../../shared/examples";
 import { createRoute } from "@hono/zod-openapi";
 import { CharacterList } from "../../../shared/schemas/characters";
-import { listCharacters, toSummary } from "../../db/characters";
-import { getDb } from "../../db/client";
+import { cachedCharacterList } from "../../db/character-cache";
+import { toSummary } from "../../db/characters";
 import { createRouter, errorResponses, jsonResponse } from "../openapi";
 
 const route = createRoute({
@@ -13,6 +13,6 @@ const route = createRoute({
 });
 
 export const listCharactersRoute = createRouter().openapi(route, async (c) => {
-  const rows = await listCharacters(getDb(c.env.DB));
+  const rows = await cachedCharacterList(c.env, c.executionCtx);
   return c.json({ characters: rows.map(toSummary) }, 200);
 });
