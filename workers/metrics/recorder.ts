@@ -4,19 +4,25 @@ import { errorText, log } from "../log";
 
 /**
  * Counting off the request path: a finished request's sample joins this isolate's buffer, and the
- * buffer goes to the RequestMetrics object inside `waitUntil`, after the response. One send is in
- * flight at a time; samples that arrive meanwhile wait and leave together in the next batch, so under
- * load the batches grow instead of the calls. GET /metrics flushes what is left before reading.
+ * buffer goes to the RequestMetrics object in one call (inside the request's waitUntil, after the
+ * response) once its oldest sample is FLUSH_EVERY_MS old or it holds FLUSH_AT_SAMPLES. GET /metrics
+ * flushes its own isolate first. So its counts miss at most the last FLUSH_EVERY_MS of other isolates'
+ * requests, and the few an isolate buffered before going quiet (counted at its next request, or lost
+ * if the runtime evicts it first). There is no timer: a delayed flush would hold every request's
+ * context open for seconds.
  */
-let buffer: RequestSample[] = [];
-let sendingSince: number | undefined;
+export const FLUSH_EVERY_MS = 5000;
+const FLUSH_AT_SAMPLES = 100;
 
-// A send whose request context was torn down never settles; after this long it no longer blocks others.
-const STUCK_AFTER_MS = 5000;
+let buffer: RequestSample[] = [];
 
 export const metricsStub = (env: Env) => env.REQUEST_METRICS.get(env.REQUEST_METRICS.idFromName("global"));
 
-async function send(env: Env, batch: RequestSample[]) {
+/** Sends whatever this isolate still holds; awaited by GET /metrics. */
+export async function flushMetrics(env: Env): Promise<void> {
+  if (buffer.length === 0) return;
+  const batch = buffer;
+  buffer = [];
   try {
     await metricsStub(env).record(batch);
   } catch (error) {
@@ -24,29 +30,7 @@ async function send(env: Env, batch: RequestSample[]) {
   }
 }
 
-async function drain(env: Env) {
-  sendingSince = Date.now();
-  try {
-    while (buffer.length > 0) {
-      const batch = buffer;
-      buffer = [];
-      await send(env, batch);
-    }
-  } finally {
-    sendingSince = undefined;
-  }
-}
-
-/** Sends whatever this isolate still holds; awaited by GET /metrics. */
-export async function flushMetrics(env: Env): Promise<void> {
-  if (buffer.length === 0) return;
-  const batch = buffer;
-  buffer = [];
-  await send(env, batch);
-}
-
 export function recordRequest(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, sample: RequestSample) {
   buffer.push(sample);
-  const sending = sendingSince !== undefined && sample.at - sendingSince < STUCK_AFTER_MS;
-  if (!sending) ctx.waitUntil(drain(env));
+  if (buffer.length >= FLUSH_AT_SAMPLES || sample.at - buffer[0]!.at >= FLUSH_EVERY_MS) ctx.waitUntil(flushMetrics(env));
 }
