@@ -3,6 +3,7 @@ import { createApp } from "../../workers/app";
 import { isPng, readChunks } from "../../workers/cards/png";
 import { api, createKey, fullHistory, send } from "../support/api";
 import { base64Utf8, buildPng, cardPng, getRaw, llmRequestWith, post, textChunk, v2Card, v3Card } from "../support/cards";
+import { statsWritten } from "../support/stats";
 
 const importJson = (card: unknown, query = "") => api("POST", `/api/v1/characters/import${query}`, { body: card });
 
@@ -130,7 +131,8 @@ describe("POST /api/v1/characters/import", () => {
     expect(conflict.status).toBe(409);
     expect(conflict.json.error.code).toBe("CONFLICT");
 
-    await send({ message: "hello", character_id: "custom-id", session_id: "overwrite-stats" });
+    const turn = await send({ message: "hello", character_id: "custom-id", session_id: "overwrite-stats" });
+    await statsWritten("overwrite-stats", turn.json.timestamp, "custom-id");
     const overwritten = await importJson(v2Card({ name: "Second", scenario: "A new scenario" }), "?id=custom-id&overwrite=true");
     expect(overwritten.status).toBe(200);
     expect(overwritten.json).toMatchObject({ id: "custom-id", name: "Second", scenario: "A new scenario", statistics: { total_conversations: 1 } });

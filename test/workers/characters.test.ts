@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { examples } from "../../shared/examples";
 import { api, createKey, send } from "../support/api";
+import { statsWritten } from "../support/stats";
 
 describe("characters", () => {
   it("lists the reference's two characters with their fields", async () => {
@@ -24,8 +25,8 @@ describe("characters", () => {
     // Two sessions, three messages: two conversations.
     await send({ message: "a", session_id: "stats-1" });
     await send({ message: "b", session_id: "stats-1" });
-    await send({ message: "c", session_id: "stats-2" });
-    await send({ message: "d", session_id: "stats-2", character_id: "creative" });
+    await statsWritten("stats-2", (await send({ message: "c", session_id: "stats-2" })).json.timestamp);
+    await statsWritten("stats-2", (await send({ message: "d", session_id: "stats-2", character_id: "creative" })).json.timestamp, "creative");
     expect((await api("GET", "/api/v1/characters/assistant")).json.statistics.total_conversations).toBe(2);
     expect((await api("GET", "/api/v1/characters/creative")).json.statistics.total_conversations).toBe(1);
   });

@@ -2,6 +2,7 @@ import { terminal, waitForStatus } from "../support/media";
 import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
 import { callWith } from "../support/app";
+import { statsWritten } from "../support/stats";
 
 const brokenDatabase = new Proxy(
   {},
@@ -32,9 +33,11 @@ describe("GET /api/v1/metrics", () => {
     for (let i = 0; i < 3; i++) expect((await api("GET", "/api/v1/characters")).status).toBe(200);
     expect((await api("GET", "/api/v1/characters/nobody")).status).toBe(404);
     expect((await send({ message: "hello", session_id: sessionId })).status).toBe(200);
-    expect((await send({ message: "again", session_id: sessionId })).status).toBe(200);
-    // One server failure: a database that throws answers 500.
-    const failed = await callWith({ DB: brokenDatabase }, "GET", "/api/v1/characters");
+    const again = await send({ message: "again", session_id: sessionId });
+    expect(again.status).toBe(200);
+    await statsWritten(sessionId, again.json.timestamp);
+    // One server failure: a database that throws answers 500 (the details' statistics are always read).
+    const failed = await callWith({ DB: brokenDatabase }, "GET", "/api/v1/characters/assistant");
     expect(failed.status).toBe(500);
 
     const after = await metrics();

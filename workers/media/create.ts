@@ -42,24 +42,17 @@ function row(spec: JobSpec, kind: JobKind, call: ModelCall | undefined, extra: P
   };
 }
 
-/** One job with a known model call (a voice, or a scene). */
-export async function createJob(db: Db, spec: JobSpec, call: ModelCall): Promise<MediaRequestRow> {
+/** The row of one job with a known model call (a voice, or a scene), not yet stored. */
+export function jobRow(spec: JobSpec, call: ModelCall): MediaRequestRow {
   const createdAt = new Date().toISOString();
-  const job = row(spec, call.kind, call, {}, createdAt, DEADLINE_SECONDS[call.kind]);
-  await insertJobs(db, [job]);
-  return job as MediaRequestRow;
+  return row(spec, call.kind, call, {}, createdAt, DEADLINE_SECONDS[call.kind]) as MediaRequestRow;
 }
 
 /**
- * A speech job and the talking head it will drive: the video waits (queued, no model input yet) until
- * the speech completes, then starts with the speech's file. Answers both; the video's id is the request.
+ * The rows of a speech job and the talking head it will drive, not yet stored: the video waits (queued,
+ * no model input yet) until the speech completes, then starts with the speech's file.
  */
-export async function createTalkingHeadChain(
-  db: Db,
-  spec: JobSpec,
-  speech: ModelCall,
-  avatarUrl: string,
-): Promise<{ voice: MediaRequestRow; video: MediaRequestRow }> {
+export function talkingHeadRows(spec: JobSpec, speech: ModelCall, avatarUrl: string): { voice: MediaRequestRow; video: MediaRequestRow } {
   const createdAt = new Date().toISOString();
   const voice = row(spec, "voice", speech, {}, createdAt, DEADLINE_SECONDS.voice);
   const video = row(
@@ -70,6 +63,19 @@ export async function createTalkingHeadChain(
     createdAt,
     DEADLINE_SECONDS.voice + DEADLINE_SECONDS.talking_head,
   );
-  await insertJobs(db, [voice, video]);
   return { voice: voice as MediaRequestRow, video: video as MediaRequestRow };
+}
+
+/** One job with a known model call, stored. */
+export async function createJob(db: Db, spec: JobSpec, call: ModelCall): Promise<MediaRequestRow> {
+  const job = jobRow(spec, call);
+  await insertJobs(db, [job]);
+  return job;
+}
+
+/** A talking-head chain, stored in one batch. Answers both jobs; the video's id is the request. */
+export async function createTalkingHeadChain(db: Db, spec: JobSpec, speech: ModelCall, avatarUrl: string) {
+  const jobs = talkingHeadRows(spec, speech, avatarUrl);
+  await insertJobs(db, [jobs.voice, jobs.video]);
+  return jobs;
 }

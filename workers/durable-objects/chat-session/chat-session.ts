@@ -6,7 +6,7 @@ import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
 import type { MessageMedia, StoredMessage } from "../../chat/turn";
 import { sseEvent } from "../../chat/http-reply";
 import { getKey } from "../../db/api-keys";
-import { getCharacterRow } from "../../db/characters";
+import { cachedCharacterRow } from "../../db/character-cache";
 import { getDb } from "../../db/client";
 import { registerSocketSession } from "../../db/socket-sessions";
 import type { Env } from "../../env";
@@ -17,6 +17,8 @@ import { getRateLimiter } from "../../rate-limit/limiter";
 import { errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
 import { parseClientFrame } from "../../realtime/parse-frame";
 import { catchUpFrames } from "./catch-up";
+import { ConversationStats } from "./conversation-stats";
+import { SessionMediaSwitch, type MediaSwitch } from "./media-switch";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
@@ -41,6 +43,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
   private readonly sockets: Sockets;
   private readonly turns: TurnRunner;
+  private readonly mediaSwitch: SessionMediaSwitch;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
   // The owning key, read once: ownership never changes after the first claim.
@@ -50,7 +53,12 @@ export class ChatSession extends DurableObject<Env> {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
     this.sockets = new Sockets(ctx);
-    this.turns = new TurnRunner(env, ctx, this.store, (frame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller)));
+    this.mediaSwitch = new SessionMediaSwitch(env);
+    this.turns = new TurnRunner(env, ctx, this.store, {
+      stats: new ConversationStats(env, ctx),
+      mediaSwitch: this.mediaSwitch,
+      broadcast: (frame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller)),
+    });
     // Answered by the runtime without waking the object: keep-alives cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -96,6 +104,19 @@ export class ChatSession extends DurableObject<Env> {
     return { ok: true, value: message };
   }
 
+  /** The session's media switch; every change comes through here, so the object can keep it in memory. */
+  async getMediaSwitch(caller: Caller): Promise<Outcome<MediaSwitch>> {
+    const denied = this.authorize(caller, { claim: false });
+    if (denied) return denied;
+    return { ok: true, value: await this.mediaSwitch.get(this.store.getMeta("session_id")!) };
+  }
+
+  async setMediaSwitch(caller: Caller, change: Partial<MediaSwitch>): Promise<Outcome<MediaSwitch>> {
+    const denied = this.authorize(caller, { claim: false });
+    if (denied) return denied;
+    return { ok: true, value: await this.mediaSwitch.set(this.store.getMeta("session_id")!, change) };
+  }
+
   /** Called by the media pipeline when a reply's media moves on: stored, and pushed to every socket. */
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
     const merged = this.store.setMedia(messageId, media);
@@ -111,7 +132,9 @@ export class ChatSession extends DurableObject<Env> {
       if (denied) return denied;
       this.store.clear();
       this.turns.forget();
-      // Awaited: when DELETE answers, the session's media jobs are stopped and their files gone.
+      // Awaited: when DELETE answers, the session's media jobs are stopped and their files gone (the
+      // last reply's jobs may still be on their way to D1; they are waited for, then stopped too).
+      await this.turns.mediaStored();
       await forgetSessionMedia(this.env, this.store.getMeta("session_id")!);
       return { ok: true, value: { cleared_at: new Date().toISOString() } };
     });
@@ -265,7 +288,8 @@ export class ChatSession extends DurableObject<Env> {
     if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
     const denied = this.authorize(request.caller, { claim: false, allowNew: true });
     if (denied) return denied;
-    const character = await getCharacterRow(getDb(this.env.DB), request.characterId);
+    // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
+    const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
     const { characterId: _, ...rest } = request;
     return { ok: true, value: { ...rest, character } };

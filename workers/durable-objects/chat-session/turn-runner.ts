@@ -3,16 +3,17 @@ import type { Outcome } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
+import type { StoredMessage } from "../../chat/turn";
 import { countMessageTokens } from "../../chat/tokens";
 import { runTurn } from "../../chat/turn";
-import { getDb } from "../../db/client";
-import { recordConversationTurn } from "../../db/conversations";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
 import { selectLlmProvider } from "../../llm/select-provider";
-import { startReplyMedia, type MediaOptions } from "../../media/reply-media";
+import { launchReplyMedia, planReplyMedia, type MediaOptions, type ReplyMediaPlan } from "../../media/reply-media";
+import type { ConversationStats } from "./conversation-stats";
 import type { HistoryStore } from "./history-store";
+import type { MediaSwitch, SessionMediaSwitch } from "./media-switch";
 import { TurnQueue } from "./turn-queue";
 import { errorText, log } from "../../log";
 
@@ -50,12 +51,14 @@ export class TurnRunner {
   private readonly queue = new TurnQueue();
   private live?: LiveReply;
   private readonly pendingClientIds = new Set<string>();
+  // Media jobs of replies that are still being stored in D1.
+  private readonly storingMedia = new Set<Promise<void>>();
 
   constructor(
     private readonly env: Env,
     private readonly ctx: DurableObjectState,
     private readonly store: HistoryStore,
-    private readonly broadcast: Emit,
+    private readonly side: { stats: ConversationStats; mediaSwitch: SessionMediaSwitch; broadcast: Emit },
   ) {}
 
   /** Queues a turn. `authorize` runs when the turn's time comes, so ownership claims happen in order. */
@@ -80,6 +83,11 @@ export class TurnRunner {
 
   isPending(clientMessageId: string): boolean {
     return this.pendingClientIds.has(clientMessageId);
+  }
+
+  /** Resolves once the media jobs of every reply so far are in D1 (or failed to get there). */
+  async mediaStored(): Promise<void> {
+    await Promise.all(this.storingMedia);
   }
 
   /** Forgets the last reply (the history was cleared): nothing of it can be resumed any more. */
@@ -110,7 +118,7 @@ export class TurnRunner {
   /** Every turn ends with a `response` or an `error` frame, whatever fails on the way. */
   private async execute(request: TurnRequest, requester?: Emit): Promise<Outcome<ResponseFrame>> {
     const emit: Emit = (frame) => {
-      this.broadcast(frame);
+      this.side.broadcast(frame);
       requester?.(frame);
     };
     const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
@@ -130,6 +138,8 @@ export class TurnRunner {
 
   private async generate(request: TurnRequest, live: LiveReply, emit: Emit): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
+    // Read while the LLM works (once per object: later turns find it in memory).
+    const mediaSwitch = character.capabilities.includes("voice") ? this.mediaSwitchOf(request) : undefined;
 
     const outcome = await runTurn(
       { store: this.store, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
@@ -173,26 +183,60 @@ export class TurnRunner {
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    // Speech and video start now and finish in the background; a cut-short reply is not voiced.
-    const media = cancelled
-      ? null
-      : await startReplyMedia(this.env, this.ctx, {
-          caller: request.caller,
-          sessionId: request.sessionId,
-          messageId: reply.id,
-          character,
-          text: reply.content,
-          options: request.media,
-        });
-    if (media) reply.media = this.store.setMedia(reply.id, { ...media });
+    // Speech and video are decided now, with no I/O; their jobs are stored and run after the reply has gone.
+    const plan = cancelled || !mediaSwitch ? null : this.planMedia(request, reply, await mediaSwitch);
+    if (plan) {
+      reply.media = this.store.setMedia(reply.id, { ...plan.media });
+      this.launchMedia(plan, reply.id);
+    }
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
-    // After the reply is out, and unable to fail it: a statistics error is only logged. Awaited, so the
-    // next request sees the counts (an HTTP answer waits for it; socket and SSE clients do not).
-    await recordConversationTurn(getDb(this.env.DB), request.sessionId, character.id, request.caller.keyId, reply.timestamp).catch((error: unknown) =>
-      logError("conversation_stats_failed", request, error),
-    );
+    this.side.stats.record({
+      sessionId: request.sessionId,
+      characterId: character.id,
+      keyId: request.caller.keyId,
+      startedAt: reply.timestamp,
+      lastMessageAt: reply.timestamp,
+    });
     return { ok: true, value: live.final };
+  }
+
+  private mediaSwitchOf(request: TurnRequest): Promise<MediaSwitch | undefined> {
+    return this.side.mediaSwitch.get(request.sessionId).catch((error: unknown) => {
+      logError("reply_media_failed", request, error);
+      return undefined;
+    });
+  }
+
+  private planMedia(request: TurnRequest, reply: StoredMessage, session: MediaSwitch | undefined): ReplyMediaPlan | null {
+    if (!session) return null;
+    try {
+      return planReplyMedia(this.env, { ...request, messageId: reply.id, text: reply.content, options: request.media, session });
+    } catch (error) {
+      // The reply is stored already: a media failure must not turn it into an error.
+      logError("reply_media_failed", request, error);
+      return null;
+    }
+  }
+
+  private launchMedia(plan: ReplyMediaPlan, replyId: string): void {
+    const lost = Object.fromEntries(
+      Object.keys(plan.media)
+        .filter((name) => name.endsWith("_request_id"))
+        .flatMap((name) => {
+          const kind = name.slice(0, -"_request_id".length);
+          return [
+            [`${kind}_status`, "failed"],
+            [`${kind}_error`, "The media job could not be stored"],
+          ];
+        }),
+    );
+    const stored = launchReplyMedia(this.env, this.ctx, plan, () => {
+      const media = this.store.setMedia(replyId, lost);
+      if (media) this.side.broadcast({ type: "media", message_id: replyId, media });
+    });
+    this.storingMedia.add(stored);
+    void stored.finally(() => this.storingMedia.delete(stored));
   }
 }
 
