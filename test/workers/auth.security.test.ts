@@ -7,7 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { authenticateFrom } from "../../workers/auth/authenticate";
 import { addressBucket } from "../../workers/rate-limit/address-bucket";
-import { ADMIN_KEY } from "../support/api";
+import { ADMIN_KEY, createKey } from "../support/api";
 import { callWith, freshIp } from "../support/app";
 import { env } from "../support/env";
 import { TEST_WEBHOOK_SECRET } from "../support/gpu-constants";
@@ -66,6 +66,17 @@ for (const [name, overrides] of Object.entries(stores)) {
       // Out of budget, even the admin key is not tried: a guess that happens to be right learns nothing.
       expectRefused(await getCharacters(overrides, ip, ADMIN_KEY));
       expect((await getCharacters(overrides, freshIp(), ADMIN_KEY)).status).toBe(200);
+    });
+
+    it("lets a key in use at the address keep working, and refuses a key it has not shown yet", async () => {
+      const inUse = await createKey();
+      const unseen = await createKey();
+      const ip = freshIp();
+      expect((await getCharacters(overrides, ip, inUse.key)).status).toBe(200);
+      await passedBeforeRefusal(FAILED_AUTH_PER_MINUTE, (i) => getCharacters(overrides, ip, `chk_guess_${i}`), 401);
+      // Verified here moments ago: no guess, so a flood of bad guesses from a shared address cannot lock it out.
+      expect((await getCharacters(overrides, ip, inUse.key)).status).toBe(200);
+      expectRefused(await getCharacters(overrides, ip, unseen.key));
     });
 
     it("spends nothing on successful authentications", async () => {
