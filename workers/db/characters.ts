@@ -31,7 +31,10 @@ export interface CharacterStatistics {
 
 /** Counted from the conversations and ratings tables: the part of the detail view no cache keeps. */
 export async function characterStatistics(db: Db, id: string): Promise<CharacterStatistics> {
-  const [[stats], [rated]] = await db.batch([db.select({ total: count() }).from(conversations).where(eq(conversations.characterId, id)), averageRatingQuery(db, id)]);
+  const [[stats], [rated]] = await db.batch([
+    db.select({ total: count() }).from(conversations).where(eq(conversations.characterId, id)),
+    averageRatingQuery(db, id),
+  ]);
   return { total_conversations: stats?.total ?? 0, average_rating: roundRating(rated?.average) };
 }
 

@@ -34,7 +34,7 @@ export interface ReplyMediaRequest {
   session: { voice: boolean; video: boolean };
 }
 
-export interface ReplyMedia {
+interface ReplyMedia {
   audio_url?: string;
   video_url?: string;
   status: "pending";

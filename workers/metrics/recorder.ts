@@ -11,7 +11,7 @@ import { errorText, log } from "../log";
  * if the runtime evicts it first). There is no timer: a delayed flush would hold every request's
  * context open for seconds.
  */
-export const FLUSH_EVERY_MS = 5000;
+const FLUSH_EVERY_MS = 5000;
 const FLUSH_AT_SAMPLES = 100;
 
 let buffer: RequestSample[] = [];
