@@ -85,6 +85,18 @@ export function greetingFor(character: TurnCharacter, userName: string | undefin
   return substituteMacros(first, macroNames(character, userName));
 }
 
+function promptRequest(deps: TurnDeps, input: TurnInput, history: PastMessage[]) {
+  const prompt = buildPrompt({
+    character: input.character,
+    userName: input.userName,
+    history,
+    userMessage: input.message,
+    contextTokens: deps.contextTokens,
+    countMessageTokens: deps.countMessageTokens,
+  });
+  return { messages: prompt.messages, maxTokens: prompt.maxTokens };
+}
+
 /**
  * One turn: store the user's message, ask the LLM, store the reply. The user's message is kept
  * even if the LLM fails (nothing the user sent is lost); a failed or empty reply stores nothing.
@@ -95,18 +107,28 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   // A new session opens with the character's greeting, stored before the user's first message so
   // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
   const greetingText = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
-  const greeting =
-    greetingText === undefined
-      ? undefined
-      : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, new Date(started).toISOString());
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
-  const history: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
-  const user = deps.store.append(
-    { role: "user", content: input.message, character_id: input.character.id, client_id: input.clientMessageId },
-    new Date(started).toISOString(),
-  );
+  const past: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
+  const history = greetingText !== undefined && input.includeHistory ? [...past, { role: "assistant" as const, content: greetingText }] : past;
+
+  // The LLM is asked before anything is stored. A Durable Object's storage write holds its outgoing
+  // messages until the write is durable (the output gate): storing first would put that wait before the
+  // request. The request overlaps it instead; the turn's frames still wait for it, so no client sees a
+  // reply to a message that was not stored, and the message is stored whatever the LLM answers.
+  const events = deps.llm?.stream({
+    ...promptRequest(deps, input, history),
+    temperature: input.character.configuration.temperature,
+    signal: input.signal,
+  });
+  const first = events?.next();
+  first?.catch(() => undefined);
+
+  const at = new Date(started).toISOString();
+  const greeting =
+    greetingText === undefined ? undefined : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, at);
+  const user = deps.store.append({ role: "user", content: input.message, character_id: input.character.id, client_id: input.clientMessageId }, at);
   input.onUserMessage?.(user);
-  if (!deps.llm) {
+  if (!deps.llm || !events || !first) {
     return {
       ok: false,
       code: "SERVICE_UNAVAILABLE",
@@ -115,26 +137,13 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     };
   }
 
-  const prompt = buildPrompt({
-    character: input.character,
-    userName: input.userName,
-    history,
-    userMessage: input.message,
-    contextTokens: deps.contextTokens,
-    countMessageTokens: deps.countMessageTokens,
-  });
-
   let text = "";
   const logprobs: number[] = [];
   let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | undefined;
   let finishReason: string | null = null;
   try {
-    for await (const event of deps.llm.stream({
-      messages: prompt.messages,
-      temperature: input.character.configuration.temperature,
-      maxTokens: prompt.maxTokens,
-      signal: input.signal,
-    })) {
+    for (let next = await first; !next.done; next = await events.next()) {
+      const event = next.value;
       if (event.type === "delta") {
         text += event.text;
         logprobs.push(...event.logprobs);
