@@ -1,101 +1,101 @@
 /**
- * Where the time goes under load: runs autocannon against a route of `npm start` and reports the CPU
- * each process of the stack used (utime + stime from /proc), per request, then a sampling CPU profile
- * of the Worker itself through its DevTools inspector (self time by function). Usage:
- *   node bench/profile-cpu.ts /ping /api/v1/characters
+ * `npm run bench:profile`: where the time goes, on the project's stack next to the bare Worker.
+ * 1. The first-token path of a streamed turn, leg by leg (bench/first-token.ts), through the dev proxy and
+ *    straight to the Worker's workerd, beside the bare Worker's round trips; the CPU each process spent per turn.
+ * 2. For the bare Worker and each path given: autocannon load, the CPU each process used per request
+ *    (utime + stime from /proc), then a sampled CPU profile of the Worker's isolate (self time by function).
+ * Usage: node bench/profile-cpu.ts /api/v1/characters [more paths]. PROFILE_TURNS (100) streamed turns.
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { startStack } from "../tools/stack.ts";
-import { load } from "./http-load.ts";
+import { stopAll } from "./cleanup.ts";
+import { authHeaders } from "./client.ts";
+import { emulatorOrigin, firstTokenTimeline, type Timeline } from "./first-token.ts";
+import { load, type LoadOptions } from "./http-load.ts";
+import { profileWorker } from "./isolate-profile.ts";
+import { firstChunkMs, timeRequest } from "./one-at-a-time.ts";
+import { processesOf, TICKS_PER_SECOND } from "./processes.ts";
+import { startBenchStacks } from "./setup.ts";
+import { workerdUrl } from "./skip-proxy.ts";
+import { median, percentile } from "./support.ts";
 
-const TICKS_PER_SECOND = 100;
+const TURNS = Number(process.env.PROFILE_TURNS ?? 100);
+const SECONDS = 8;
 
-function cpuByProcess(pgid: number): Map<string, number> {
-  const ticks = new Map<string, number>();
-  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
-      const name = cmdline[0]?.endsWith("workerd")
-        ? "workerd"
-        : `node ${
-            cmdline
-              .find((a) => /wrangler|dev\.ts|npm/.test(a))
-              ?.split("/")
-              .slice(-2)
-              .join("/") ??
-            cmdline[1] ??
-            ""
-          }`;
-      ticks.set(`${name} (${entry})`, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // gone
-    }
+/** Runs `work` (which answers how many units it did); answers a line per process: the CPU it used, per unit. */
+async function cpuPer(pgid: number, unit: string, work: () => Promise<number>): Promise<string[]> {
+  const before = new Map(processesOf(pgid).map((p) => [p.pid, p.cpuTicks]));
+  const units = await work();
+  const lines: string[] = [];
+  for (const p of processesOf(pgid)) {
+    const seconds = (p.cpuTicks - (before.get(p.pid) ?? p.cpuTicks)) / TICKS_PER_SECOND;
+    if (seconds > 0.05)
+      lines.push(`  ${`${p.role} (${p.pid})`.padEnd(50)} ${seconds.toFixed(2)} s CPU, ${((seconds / units) * 1000).toFixed(2)} ms per ${unit}`);
   }
-  return ticks;
+  return lines;
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
+const printProfile = (top: { name: string; share: number }[]) => {
+  console.log("  Worker isolate, self time (sampled):");
+  for (const { name, share } of top) console.log(`    ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+};
 
-/** Samples the Worker's isolate while `during` runs; answers self time per function, largest first. */
-async function profileWorker(inspectorPort: number, during: () => Promise<unknown>) {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  // The inspector proxy of `wrangler dev` accepts DevTools origins only.
-  const ws = new (WebSocket as any)(targets[0]!.webSocketDebuggerUrl, { headers: { Origin: "https://devtools.devprod.cloudflare.dev" } }) as WebSocket;
-  await new Promise((resolve) => ws.addEventListener("open", resolve));
-  let id = 0;
-  const pending = new Map<number, (result: any) => void>();
-  ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data));
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
-  });
-  const send = (method: string, params = {}) =>
-    new Promise<any>((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: 200 });
-  await send("Profiler.start");
-  await during();
-  const { profile } = (await send("Profiler.stop")) as { profile: { nodes: ProfileNode[] } };
-  ws.close();
-  const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-  const byFunction = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const file = node.callFrame.url.split("/").slice(-2).join("/");
-    const name = `${node.callFrame.functionName || "(anonymous)"} ${file ? `${file}:${node.callFrame.lineNumber + 1}` : ""}`.trim();
-    byFunction.set(name, (byFunction.get(name) ?? 0) + (node.hitCount ?? 0));
-  }
-  return [...byFunction]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 12)
-    .map(([name, hits]) => ({ name, share: hits / total }));
-}
+const p50p90 = (values: number[]) => `${median(values).toFixed(2).padStart(7)} ${percentile(values, 90).toFixed(2).padStart(7)}`;
 
-const stack = await startStack({ RATE_LIMIT_PER_MINUTE: "0", LLM_EMULATOR_TOKEN_DELAY_MS: "0" });
 try {
-  const headers = { Authorization: `Bearer ${stack.adminKey}` };
-  for (const path of process.argv.slice(2)) {
-    const before = cpuByProcess(stack.pgid);
-    const result = await load({ url: `${stack.baseUrl}${path}`, headers, seconds: 8 });
-    const after = cpuByProcess(stack.pgid);
-    const requests = result.rps * 8;
-    console.log(`\n${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms`);
-    for (const [name, t] of after) {
-      const used = (t - (before.get(name) ?? t)) / TICKS_PER_SECOND;
-      if (used > 0.05) console.log(`  ${name.slice(0, 60).padEnd(60)} ${used.toFixed(2)} s CPU, ${((used / requests) * 1000).toFixed(2)} ms per request`);
-    }
-    const top = await profileWorker(stack.inspectorPort, () => load({ url: `${stack.baseUrl}${path}`, headers, seconds: 5 }));
-    console.log(`  Worker isolate, self time (sampled):`);
-    for (const { name, share } of top) console.log(`    ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  const { bare, stack, client } = await startBenchStacks();
+  const headers = authHeaders(client.key);
+  const emulator = emulatorOrigin(stack.output());
+  // The same requests without the dev proxy: what is left is the Worker's workerd and the project.
+  const bareDirect = await workerdUrl(bare.pgid, bare.baseUrl, "/");
+  const projectDirect = await workerdUrl(stack.pgid, client.baseUrl, "/api/v1/characters", { headers });
+
+  console.log(`\nFirst token over SSE: ${TURNS} turns one at a time, text-only character (ms)`);
+  const baselines = {
+    "bare Worker GET, round trip": () => timeRequest(bare.baseUrl),
+    "bare Worker SSE, send -> first event": () => firstChunkMs(bare.sseUrl),
+    "bare Worker GET straight to its workerd (no dev proxy)": () => timeRequest(bareDirect),
+  };
+  let proxied: Timeline | undefined;
+  const turnCpu = await cpuPer(stack.pgid, "turn", async () => {
+    proxied = await firstTokenTimeline(client, emulator, TURNS, baselines);
+    return TURNS + 1;
+  });
+  const direct = await firstTokenTimeline({ ...client, baseUrl: projectDirect }, emulator, TURNS, {});
+  const t = proxied!;
+  const legs: [string, keyof Timeline][] = [
+    ["t1-t0 client sends -> LLM emulator receives (Worker, Durable Object, prompt)", "toLlm"],
+    ["t2-t1 LLM emulator receives -> writes its first token (the LLM)", "llm"],
+    ["t3-t2 first token written -> client has the first response_chunk (the way back)", "back"],
+    ["t3-t0 total", "total"],
+  ];
+  console.log(`  ${"".padEnd(84)} ${"through the dev proxy".padEnd(16)}  straight to the Worker's workerd`);
+  console.log(`  ${"".padEnd(84)} ${"p50".padStart(7)} ${"p90".padStart(7)}  ${"p50".padStart(7)} ${"p90".padStart(7)}`);
+  for (const [label, leg] of legs) console.log(`  ${label.padEnd(84)} ${p50p90(t[leg] as number[])}  ${p50p90(direct[leg] as number[])}`);
+  for (const [label, values] of Object.entries(t.baselines)) console.log(`  ${label.padEnd(84)} ${p50p90(values)}`);
+  console.log(`  the emulator's clock minus this process's: ${t.clock.offset.toFixed(3)} ms, +/- ${t.clock.uncertainty.toFixed(3)} ms`);
+  console.log("CPU per streamed turn (through the dev proxy), by process of the project's stack; the bare Worker's requests ran in its own:");
+  for (const line of turnCpu) console.log(line);
+  printProfile(await profileWorker(stack.inspectorPort, () => firstTokenTimeline(client, emulator, 30, {})));
+
+  const runs: { name: string; pgid: number; inspectorPort?: number; options: LoadOptions }[] = [
+    { name: "bare Worker GET /", pgid: bare.pgid, options: { url: bare.baseUrl, connections: 10, seconds: SECONDS } },
+    ...process.argv.slice(2).map((path) => ({
+      name: path,
+      pgid: stack.pgid,
+      inspectorPort: stack.inspectorPort,
+      options: { url: `${client.baseUrl}${path}`, headers, connections: 10, seconds: SECONDS },
+    })),
+  ];
+  for (const { name, pgid, inspectorPort, options } of runs) {
+    let summary = "";
+    const cpu = await cpuPer(pgid, "request", async () => {
+      const result = await load(options);
+      summary = `${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms`;
+      return result.rps * SECONDS;
+    });
+    console.log(`\n${name}: ${summary} (10 connections, ${SECONDS} s), CPU by process:`);
+    for (const line of cpu) console.log(line);
+    if (inspectorPort) printProfile(await profileWorker(inspectorPort, () => load({ ...options, seconds: 5 })));
   }
 } finally {
-  await stack.stop();
+  await stopAll();
 }

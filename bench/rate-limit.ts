@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: requests/s of one plain authenticated route (GET /api/v1/characters, a D1 read)
- * served by `npm start` on loopback, three times in one run: with no limiter (RATE_LIMIT_PER_MINUTE=0),
- * with the embedded Durable Object limiter, and with the Upstash limiter (through tools/upstash-rest
- * to a local redis-server). The limit is set far above the load, so every request is counted and none
+ * `npm run bench`: requests/s of one plain authenticated route (GET /api/v1/characters, a D1 read, with
+ * an ordinary `chat` key) served by `npm start` on loopback, three times in one run: with no limiter
+ * (RATE_LIMIT_PER_MINUTE=0), with the embedded Durable Object limiter, and with the Upstash limiter
+ * (through tools/upstash-rest to a local redis-server). The limit is set far above the load, so every request is counted and none
  * is refused: the difference is the limiter's cost. The three stacks run side by side and are measured
  * in turns (A B C, A B C, ...), so a machine that gets busier during the run does not favour one of them.
  * Prints a table and the ratios. BENCH_ROUNDS (3) rounds of BENCH_SECONDS (5) per variant,
@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { freePort } from "../tools/free-port.ts";
 import { startRedisServer } from "../tools/upstash-rest/redis-server.ts";
 import { startUpstashRest } from "../tools/upstash-rest/server.ts";
+import { createChatKey } from "./fixtures.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -74,6 +75,7 @@ async function stop(child: ChildProcess) {
 interface Running {
   variant: Variant;
   url: string;
+  key: string;
   child: ChildProcess;
   persist: string;
 }
@@ -94,20 +96,24 @@ async function launch(variant: Variant): Promise<Running> {
     detached: true,
   });
   const url = `http://127.0.0.1:${port}${PATH}`;
-  await waitFor(url, 120_000, child);
-  const health = (await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as {
-    details: { rate_limit_store: string };
-    services: { redis: string };
-  };
-  const redisOk = variant.store !== "upstash" || health.services.redis === "healthy";
-  if (health.details.rate_limit_store !== variant.store || !redisOk) {
+  try {
+    await waitFor(url, 120_000, child);
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as {
+      details: { rate_limit_store: string };
+      services: { redis: string };
+    };
+    const redisOk = variant.store !== "upstash" || health.services.redis === "healthy";
+    if (health.details.rate_limit_store !== variant.store || !redisOk) throw new Error(`"${variant.name}" is not what it claims: ${JSON.stringify(health)}`);
+    return { variant, url, child, persist, key: await createChatKey(`http://127.0.0.1:${port}`, ADMIN_KEY) };
+  } catch (error) {
+    // Not yet in `running`: nothing else would stop it.
     await stop(child);
-    throw new Error(`"${variant.name}" is not what it claims: ${JSON.stringify(health)}`);
+    rmSync(persist, { recursive: true, force: true });
+    throw error;
   }
-  return { variant, url, child, persist };
 }
 
-const request = (url: string) => ({ url, headers: { Authorization: `Bearer ${ADMIN_KEY}` }, connections: CONNECTIONS });
+const request = (r: Running) => ({ url: r.url, headers: { Authorization: `Bearer ${r.key}` }, connections: CONNECTIONS });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -131,11 +137,11 @@ try {
     console.error(`bench: starting npm start for "${variant.name}"`);
     running.push(await launch(variant));
   }
-  for (const r of running) await autocannon({ ...request(r.url), duration: 2 }); // warm-up
+  for (const r of running) await autocannon({ ...request(r), duration: 2 }); // warm-up
   for (let round = 1; round <= ROUNDS; round++) {
     for (const r of running) {
       console.error(`bench: round ${round}/${ROUNDS}, ${r.variant.name}`);
-      rounds.get(r.variant.name)!.push(await autocannon({ ...request(r.url), duration: SECONDS }));
+      rounds.get(r.variant.name)!.push(await autocannon({ ...request(r), duration: SECONDS }));
     }
   }
 } finally {

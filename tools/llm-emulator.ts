@@ -4,6 +4,8 @@
  * A marker in the last user message injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
  * [[garbage]] (non-JSON chunks), [[cut]] (stream ends without [DONE]), [[empty]] (no content),
  * [[slow:N]] (N ms between tokens).
+ * GET /__emulator/timings tells when each completion request arrived and when its first token left, in
+ * epoch ms with sub-ms resolution, so a benchmark on the same machine can split a turn's latency.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +33,13 @@ export interface StreamRecord {
   closedEarly: boolean;
 }
 
+/** When a completion request arrived and its first token (or whole answer) was written, epoch ms. */
+interface RequestTiming {
+  lastUserMessage: string;
+  receivedAt: number;
+  firstTokenAt: number | null;
+}
+
 export interface RunningEmulator {
   url: string;
   port: number;
@@ -39,6 +48,9 @@ export interface RunningEmulator {
   requests: ChatRequest[];
   close(): Promise<void>;
 }
+
+// performance.now() is monotonic and sub-ms; with timeOrigin it lines up with the same clock in other Node processes.
+const epochMs = () => performance.timeOrigin + performance.now();
 
 const roughTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
@@ -65,7 +77,15 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-async function completions(req: IncomingMessage, res: ServerResponse, options: Required<LlmEmulatorOptions>, log: ChatRequest[], streams: StreamRecord[]) {
+async function completions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: Required<LlmEmulatorOptions>,
+  log: ChatRequest[],
+  streams: StreamRecord[],
+  timings: RequestTiming[],
+) {
+  const receivedAt = epochMs();
   let request: ChatRequest;
   try {
     request = JSON.parse(await readBody(req)) as ChatRequest;
@@ -75,6 +95,9 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
   log.push(request);
   if (log.length > 500) log.shift();
   const last = [...(request.messages ?? [])].reverse().find((m) => m.role === "user")?.content ?? "";
+  const timing: RequestTiming = { lastUserMessage: last, receivedAt, firstTokenAt: null };
+  timings.push(timing);
+  if (timings.length > 500) timings.shift();
   if (last.includes("[[fail]]")) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
   if (last.includes("[[hang]]")) return; // never answers: the caller's timeout must fire
   const delay = Number(last.match(/\[\[slow:(\d+)\]\]/)?.[1] ?? options.tokenDelayMs);
@@ -88,6 +111,7 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
   const logprobs = (token: string) => (request.logprobs ? { content: [{ token, logprob: -0.01 * token.length, top_logprobs: [] }] } : null);
 
   if (!request.stream) {
+    timing.firstTokenAt = epochMs();
     return json(res, 200, {
       id,
       object: "chat.completion",
@@ -124,6 +148,7 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: R
     if (closed) return;
     if (delay > 0) await sleep(delay);
     send(chunk({ content: token }, null, logprobs(token)));
+    timing.firstTokenAt ??= epochMs();
     record.tokensSent++;
     if (last.includes("[[cut]]") && i >= 1) return res.end();
   }
@@ -137,17 +162,20 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
   const settings = { port: options.port ?? 0, tokenDelayMs: options.tokenDelayMs ?? 0 };
   const requests: ChatRequest[] = [];
   const streams: StreamRecord[] = [];
+  const timings: RequestTiming[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // For tests running elsewhere (inside workerd): what happened to each stream.
     if (req.method === "GET" && path === "/__emulator/streams") return json(res, 200, streams);
     // The request bodies (newest last), so tests inside workerd can check the whole prompt.
     if (req.method === "GET" && path === "/__emulator/requests") return json(res, 200, requests);
+    // `now` lets a benchmark check that its clock and this process's agree before subtracting across them.
+    if (req.method === "GET" && path === "/__emulator/timings") return json(res, 200, { now: epochMs(), timings });
     if (req.method === "GET" && path === "/v1/models") {
       return json(res, 200, { object: "list", data: [{ id: "emulator", object: "model", owned_by: "chatacter" }] });
     }
     if (req.method === "POST" && path === "/v1/chat/completions") {
-      completions(req, res, settings, requests, streams).catch((error) => json(res, 500, { error: { message: String(error) } }));
+      completions(req, res, settings, requests, streams, timings).catch((error) => json(res, 500, { error: { message: String(error) } }));
       return;
     }
     json(res, 404, { error: { message: `no route ${req.method} ${path}` } });

@@ -1,0 +1,51 @@
+/**
+ * The two stacks every benchmark runs against, side by side: the project's (`npm start` on free ports, a
+ * throw-away state folder) and the bare Worker's. Makes the chat key and the characters, and the sessions
+ * whose long histories are seeded while the project's stack is stopped (100,000 turns through the API
+ * would take the better part of an hour). Both stacks are stopped by stopAll (bench/cleanup.ts).
+ */
+import { rmSync } from "node:fs";
+import { startStack, type Stack } from "../tools/stack.ts";
+import { startBareWorker, type BareWorker } from "./bare-worker.ts";
+import { stopOnExit } from "./cleanup.ts";
+import type { Client } from "./client.ts";
+import { createCharacters, createChatKey, TEXT_CHARACTER, turn } from "./fixtures.ts";
+import { seedHistory } from "./seed-history.ts";
+
+// Instant LLM, no rate limiting: the figures are the API's own.
+const STACK_ENV = { LLM_EMULATOR_TOKEN_DELAY_MS: "0", RATE_LIMIT_PER_MINUTE: "0" };
+
+export const historySession = (size: number) => `bench-history-${size}`;
+
+function trackStack(stack: Stack) {
+  return stopOnExit(async () => {
+    await stack.stop();
+    // stop() leaves the folder when the group had already gone.
+    rmSync(stack.persistDir, { recursive: true, force: true });
+  });
+}
+
+export async function startBenchStacks(historySizes: number[] = []): Promise<{ bare: BareWorker; stack: Stack; client: Client }> {
+  const [bare, first] = await Promise.allSettled([startBareWorker(), startStack(STACK_ENV)]);
+  if (bare.status === "fulfilled") stopOnExit(bare.value.stop);
+  const untrack = first.status === "fulfilled" ? trackStack(first.value) : undefined;
+  if (bare.status === "rejected") throw bare.reason;
+  if (first.status === "rejected") throw first.reason;
+  let stack = first.value;
+
+  const client = { baseUrl: stack.baseUrl, key: await createChatKey(stack.baseUrl, stack.adminKey) };
+  await createCharacters(stack.baseUrl, stack.adminKey);
+  if (historySizes.length === 0) return { bare: bare.value, stack, client };
+
+  for (const size of historySizes) await turn(client, TEXT_CHARACTER, historySession(size), "start");
+  await stack.stop({ keepState: true });
+  untrack!();
+  const { persistDir } = stack;
+  // Seeding or the restart may throw: the folder goes all the same.
+  const untrackFolder = stopOnExit(async () => rmSync(persistDir, { recursive: true, force: true }));
+  for (const size of historySizes) seedHistory(persistDir, historySession(size), size);
+  stack = await startStack(STACK_ENV, { persistDir });
+  untrackFolder();
+  trackStack(stack);
+  return { bare: bare.value, stack, client: { ...client, baseUrl: stack.baseUrl } };
+}
