@@ -124,7 +124,7 @@ describe("first message", () => {
   it("stores the greeting before the first user message, and the LLM sees it", async () => {
     const messages: StoredMessage[] = [];
     const store: TurnStore = {
-      recent: (limit) => messages.slice(-limit),
+      recentTexts: (limit) => messages.slice(-limit).map(({ role, content }) => ({ role, content })),
       append: (message: NewMessage, at) => {
         const { client_id: _, ...fields } = message;
         const stored = { ...fields, id: message.id ?? `msg_${messages.length}`, parent_id: messages.at(-1)?.id ?? null, timestamp: at };

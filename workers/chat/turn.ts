@@ -22,8 +22,8 @@ export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id"> &
 
 /** What a turn needs from the conversation's storage. */
 export interface TurnStore {
-  /** The newest messages of the active branch, oldest first. */
-  recent(limit: number): StoredMessage[];
+  /** The role and text of the newest messages of the active branch, oldest first. */
+  recentTexts(limit: number): PastMessage[];
   /** Appends to the active branch, linked to its current head. */
   append(message: NewMessage, at: string): StoredMessage;
 }
@@ -106,9 +106,9 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   const started = deps.now();
   // A new session opens with the character's greeting, stored before the user's first message so
   // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
-  const greetingText = greetingFor(input.character, input.userName, deps.store.recent(1).length === 0);
+  const greetingText = greetingFor(input.character, input.userName, deps.store.recentTexts(1).length === 0);
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
-  const past: PastMessage[] = input.includeHistory ? deps.store.recent(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
+  const past: PastMessage[] = input.includeHistory ? deps.store.recentTexts(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
   const history = greetingText !== undefined && input.includeHistory ? [...past, { role: "assistant" as const, content: greetingText }] : past;
 
   // The LLM is asked before anything is stored. A Durable Object's storage write holds its outgoing

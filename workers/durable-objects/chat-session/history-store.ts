@@ -1,5 +1,6 @@
 import type { HistoryQuery } from "../../../shared/schemas/chat";
 import { randomId } from "../../../shared/crypto";
+import type { PastMessage } from "../../chat/prompt";
 import type { MessageMedia, NewMessage, StoredMessage, TurnStore } from "../../chat/turn";
 import { mergeMessageMedia } from "../../media/message-media";
 
@@ -81,9 +82,9 @@ export class HistoryStore implements TurnStore {
   append(message: NewMessage, at: string): StoredMessage {
     this.ensureTables();
     const pos = this.count();
-    const parent = pos === 0 ? null : this.at(pos - 1);
+    const parentId = pos === 0 ? null : (this.idAt(pos - 1) ?? null);
     const { client_id, ...fields } = message;
-    const stored: StoredMessage = { ...fields, id: message.id ?? randomId("msg_"), parent_id: parent?.id ?? null, timestamp: at };
+    const stored: StoredMessage = { ...fields, id: message.id ?? randomId("msg_"), parent_id: parentId, timestamp: at };
     this.sql.exec(
       `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       stored.id,
@@ -99,9 +100,15 @@ export class HistoryStore implements TurnStore {
     return stored;
   }
 
-  recent(limit: number): StoredMessage[] {
+  /** What a prompt needs of the newest messages: two columns, no JSON to parse. */
+  recentTexts(limit: number): PastMessage[] {
     const total = this.count();
-    return this.range(Math.max(0, total - limit), total - 1, "asc");
+    if (total === 0) return [];
+    return this.query<{ role: PastMessage["role"]; content: string }>(
+      `SELECT role, content FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ASC`,
+      Math.max(0, total - limit),
+      total - 1,
+    );
   }
 
   page(query: HistoryQuery): HistoryPage {
@@ -147,8 +154,8 @@ export class HistoryStore implements TurnStore {
     if (this.created) this.sql.exec(`DELETE FROM messages`);
   }
 
-  private at(pos: number): StoredMessage | undefined {
-    return this.range(pos, pos, "asc")[0];
+  private idAt(pos: number): string | undefined {
+    return this.query<{ id: string }>(`SELECT id FROM messages WHERE pos = ?`, pos)[0]?.id;
   }
 
   private positionOf(id: string): number {
