@@ -6,7 +6,10 @@ const instances = new WeakMap<D1Database, Db>();
 
 export function getDb(d1: D1Database): Db {
   let db = instances.get(d1);
-  if (!db) instances.set(d1, (db = drizzle(d1)));
+  if (!db) {
+    db = drizzle(d1);
+    instances.set(d1, db);
+  }
   return db;
 }
 export type Db = ReturnType<typeof drizzle<Record<string, never>, D1Database>>;
