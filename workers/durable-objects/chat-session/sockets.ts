@@ -12,12 +12,26 @@ export interface SocketState {
   caller?: Caller;
 }
 
-export const stateOf = (ws: WebSocket): SocketState => ws.deserializeAttachment() as SocketState;
-export const setState = (ws: WebSocket, state: SocketState) => ws.serializeAttachment(state);
+// Attachments are deserialized once per socket object (a woken object gets new ones), not per frame.
+const states = new WeakMap<WebSocket, SocketState>();
 
-export function send(ws: WebSocket, frame: ServerFrame): void {
+export function stateOf(ws: WebSocket): SocketState {
+  let state = states.get(ws);
+  if (!state) {
+    state = ws.deserializeAttachment() as SocketState;
+    if (state) states.set(ws, state);
+  }
+  return state;
+}
+
+export function setState(ws: WebSocket, state: SocketState): void {
+  ws.serializeAttachment(state);
+  states.set(ws, state);
+}
+
+export function send(ws: WebSocket, frame: ServerFrame | string): void {
   try {
-    ws.send(encodeFrame(frame));
+    ws.send(typeof frame === "string" ? frame : encodeFrame(frame));
   } catch {
     // The socket closed under us; its close handler cleans up.
   }
@@ -55,7 +69,11 @@ export class Sockets {
   }
 
   broadcast(frame: ServerFrame, mayHear: (caller: Caller) => boolean): void {
-    for (const ws of this.authenticated(mayHear)) send(ws, frame);
+    const listeners = this.authenticated(mayHear);
+    if (listeners.length === 0) return;
+    // Encoded once for every listener: a reply's chunks go to each of the session's sockets.
+    const text = encodeFrame(frame);
+    for (const ws of listeners) send(ws, text);
   }
 
   /** Closes the sockets of one key (revoked): each gets a last error frame, then 4001. Answers how many. */
