@@ -114,4 +114,15 @@ export function launchReplyMedia(env: Env, ctx: WaitUntil, plan: ReplyMediaPlan,
   return stored.then(() => undefined);
 }
 
+/** What a reply's media becomes when its jobs could not be stored: every part it promised, failed. */
+export function unstoredMedia(plan: ReplyMediaPlan): Record<string, string> {
+  const parts = (["audio", "video"] as const).filter((part) => plan.media[`${part}_request_id`] !== undefined);
+  return Object.fromEntries(
+    parts.flatMap((part) => [
+      [`${part}_status`, "failed"],
+      [`${part}_error`, "The media job could not be stored"],
+    ]),
+  );
+}
+
 export const logFailure = (id: string) => (error: unknown) => log("error", "media_submit_crashed", { request_id: id, error: errorText(error) });

@@ -3,14 +3,13 @@ import type { Outcome } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
-import type { StoredMessage } from "../../chat/turn";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn } from "../../chat/turn";
+import { runTurn, type StoredMessage } from "../../chat/turn";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
 import { selectLlmProvider } from "../../llm/select-provider";
-import { launchReplyMedia, planReplyMedia, type MediaOptions, type ReplyMediaPlan } from "../../media/reply-media";
+import { launchReplyMedia, planReplyMedia, unstoredMedia, type MediaOptions, type ReplyMediaPlan } from "../../media/reply-media";
 import type { ConversationStats } from "./conversation-stats";
 import type { HistoryStore } from "./history-store";
 import type { MediaSwitch, SessionMediaSwitch } from "./media-switch";
@@ -183,7 +182,7 @@ export class TurnRunner {
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    // Speech and video are decided now, with no I/O; their jobs are stored and run after the reply has gone.
+    // Speech and video are decided now, with no I/O; their jobs go to D1 as the reply leaves, and run in the background.
     const plan = cancelled || !mediaSwitch ? null : this.planMedia(request, reply, await mediaSwitch);
     if (plan) {
       reply.media = this.store.setMedia(reply.id, { ...plan.media });
@@ -220,19 +219,8 @@ export class TurnRunner {
   }
 
   private launchMedia(plan: ReplyMediaPlan, replyId: string): void {
-    const lost = Object.fromEntries(
-      Object.keys(plan.media)
-        .filter((name) => name.endsWith("_request_id"))
-        .flatMap((name) => {
-          const kind = name.slice(0, -"_request_id".length);
-          return [
-            [`${kind}_status`, "failed"],
-            [`${kind}_error`, "The media job could not be stored"],
-          ];
-        }),
-    );
     const stored = launchReplyMedia(this.env, this.ctx, plan, () => {
-      const media = this.store.setMedia(replyId, lost);
+      const media = this.store.setMedia(replyId, unstoredMedia(plan));
       if (media) this.side.broadcast({ type: "media", message_id: replyId, media });
     });
     this.storingMedia.add(stored);
