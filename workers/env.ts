@@ -4,6 +4,9 @@ import type { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
 import type { AuthFailureCounter } from "./durable-objects/rate-limiter/auth-failure-counter";
 import type { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
 
+/** Where work that outlives the response goes: a request's ExecutionContext, or a Durable Object's state. */
+export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
+
 /** Bindings and configuration; the names are fixed by ARCHITECTURE.md and documented in .dev.vars.example. */
 export interface Env {
   DB: D1Database;

@@ -20,7 +20,7 @@ function fixture() {
     await gate;
     return value;
   };
-  const get = (key = "k") => cache.get(key, load, { waitUntil: (p) => background.push(p), keep: (v) => v !== undefined });
+  const get = (key = "k") => cache.get(key, load, { ctx: { waitUntil: (p) => background.push(p) }, keep: (v) => v !== undefined });
   return {
     cache,
     get,

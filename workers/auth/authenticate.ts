@@ -2,14 +2,12 @@ import { findKeyByHash, touchKey } from "../db/api-keys";
 import { getDb } from "../db/client";
 import type { ApiKeyRow } from "../db/schema";
 import { config } from "../config";
-import type { Env } from "../env";
+import type { Env, WaitUntil } from "../env";
 import { failedAuthBudget, recordFailedAuth } from "../rate-limit/failed-auth";
 import type { RateLimitResult } from "../rate-limit/types";
 import { RefreshingCache } from "../cache/refreshing-cache";
 import { digestsEqual, hashApiKey } from "./api-keys";
 import { ADMIN_KEY_ID, type Caller } from "./caller";
-
-type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
 
 // last_used_at is written at most once a minute per key, so auth adds no write to most requests.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -42,7 +40,7 @@ async function resolveCaller(env: Env, presented: string, ctx?: WaitUntil): Prom
   const { adminApiKey } = config(env);
   if (adminApiKey && digestsEqual(presented, await adminKeyDigest(adminApiKey))) return { keyId: ADMIN_KEY_ID, scopes: ["admin"] };
   const row = await keyRows.get(presented, () => findKeyByHash(getDb(env.DB), presented), {
-    waitUntil: ctx && ((promise) => ctx.waitUntil(promise)),
+    ctx,
     keep: (found) => found !== undefined,
   });
   // The lookup is by hash; the constant-time check keeps the final comparison free of timing leaks.

@@ -1,4 +1,4 @@
-type WaitUntil = (promise: Promise<unknown>) => void;
+import type { WaitUntil } from "../env";
 
 export interface RefreshingCacheOptions {
   /** The bound: no entry older than this is ever served. */
@@ -32,13 +32,13 @@ export class RefreshingCache<K, V> {
   }
 
   /** The cached value, or `load()`'s; `keep` says whether a loaded value may be cached (e.g. not a miss). */
-  async get(key: K, load: () => Promise<V>, { waitUntil, keep = () => true }: { waitUntil?: WaitUntil; keep?: (value: V) => boolean } = {}): Promise<V> {
+  async get(key: K, load: () => Promise<V>, { ctx, keep = () => true }: { ctx?: WaitUntil; keep?: (value: V) => boolean } = {}): Promise<V> {
     const entry = this.entries.get(key);
     const age = entry ? this.now() - entry.loadedAt : Number.POSITIVE_INFINITY;
     if (entry && age < this.options.maxAgeMs) {
-      if (age >= this.options.refreshAfterMs && !entry.refreshing && waitUntil) {
+      if (age >= this.options.refreshAfterMs && !entry.refreshing && ctx) {
         entry.refreshing = true;
-        waitUntil(this.load(key, load, keep).catch(() => (entry.refreshing = false)));
+        ctx.waitUntil(this.load(key, load, keep).catch(() => (entry.refreshing = false)));
       }
       return entry.value;
     }

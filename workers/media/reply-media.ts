@@ -10,15 +10,13 @@ import { voiceCall } from "../../gpu-jobs/models";
 import type { Caller } from "../auth/caller";
 import { getDb } from "../db/client";
 import type { CharacterRow, MediaRequestRow } from "../db/schema";
-import type { Env } from "../env";
+import type { Env, WaitUntil } from "../env";
 import { assetPath, resultKey } from "./assets";
 import { jobRow, talkingHeadRows } from "./create";
 import { gpuProvider } from "./gpu-provider";
 import { submitJob } from "./submit-job";
 import { insertJobs } from "./store";
 import { errorText, log } from "../log";
-
-type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
 
 /** The client's choice for one message: `false` turns both off; an object turns each off. */
 export type MediaOptions = boolean | { voice?: boolean; video?: boolean } | undefined;

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env, WaitUntil } from "../env";
 import type { RequestSample } from "../durable-objects/request-metrics/request-metrics";
 import { errorText, log } from "../log";
 
@@ -30,7 +30,7 @@ export async function flushMetrics(env: Env): Promise<void> {
   }
 }
 
-export function recordRequest(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, sample: RequestSample) {
+export function recordRequest(env: Env, ctx: WaitUntil, sample: RequestSample) {
   buffer.push(sample);
   if (buffer.length >= FLUSH_AT_SAMPLES || sample.at - buffer[0]!.at >= FLUSH_EVERY_MS) ctx.waitUntil(flushMetrics(env));
 }

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env, WaitUntil } from "../env";
 import { addressBucket } from "./address-bucket";
 import { config } from "../config";
 import { recordRedisFailure, recordRedisSuccess } from "./redis-status";
@@ -13,8 +13,6 @@ import { errorText, log } from "../log";
  * Always on: RATE_LIMIT_PER_MINUTE=0 turns off request limits, not this protection.
  */
 const FAILED_AUTH_PER_MINUTE = 20;
-
-type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
 
 const identifierOf = (ip: string) => `authfail:${addressBucket(ip)}`;
 

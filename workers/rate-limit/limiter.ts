@@ -1,5 +1,5 @@
 import { config } from "../config";
-import type { Env } from "../env";
+import type { Env, WaitUntil } from "../env";
 import { durableObjectLimiter } from "./durable-object-limiter";
 import type { RateLimitResult } from "./types";
 import { upstashLimiter } from "./upstash-limiter";
@@ -23,12 +23,12 @@ export interface RateLimiter {
  * UPSTASH_REDIS_REST_URL/TOKEN are set (shared by every location), else the RateLimiter Durable Object.
  * `ctx` lets the Upstash client finish its background work after the response.
  */
-export function getRateLimiter(env: Env, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter | undefined {
+export function getRateLimiter(env: Env, ctx?: WaitUntil): RateLimiter | undefined {
   const { perMinute } = config(env).rateLimit;
   if (perMinute === 0) return undefined;
   return limiterAt(env, perMinute, ctx);
 }
 
 /** The same stores at another rate (the /assets limit); use identifiers of its own kind. */
-export const limiterAt = (env: Env, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter =>
+export const limiterAt = (env: Env, perMinute: number, ctx?: WaitUntil): RateLimiter =>
   config(env).rateLimit.upstash ? upstashLimiter(config(env).rateLimit.upstash!, perMinute, ctx) : durableObjectLimiter(env, perMinute);

@@ -1,6 +1,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Config } from "../config";
+import type { WaitUntil } from "../env";
 
 export type UpstashConfig = NonNullable<Config["rateLimit"]["upstash"]>;
 import type { RateLimiter } from "./limiter";
@@ -50,7 +51,7 @@ const allowed = (perMinute: number): RateLimitResult => ({
   retryAfterSeconds: 0,
 });
 
-export function upstashLimiter(upstash: UpstashConfig, perMinute: number, ctx?: { waitUntil(promise: Promise<unknown>): void }): RateLimiter {
+export function upstashLimiter(upstash: UpstashConfig, perMinute: number, ctx?: WaitUntil): RateLimiter {
   const ratelimit = slidingMinute(upstash, perMinute);
   return {
     store: "upstash",

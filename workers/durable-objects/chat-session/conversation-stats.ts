@@ -30,11 +30,6 @@ export class ConversationStats {
     }
   }
 
-  /** Resolves once every recorded turn is written (or given up on): clearing a session waits for it. */
-  async settled(): Promise<void> {
-    while (this.flushing) await this.flushing;
-  }
-
   private async flush(): Promise<void> {
     while (this.pending.size > 0) {
       const batch = [...this.pending.values()];
