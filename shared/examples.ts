@@ -39,11 +39,22 @@ export const examples = {
       provider: "openai-compatible",
       finish_reason: "stop",
     },
+    sibling_index: 0,
+    sibling_count: 1,
   },
   historyResponse: {
     session_id: "user-session-123",
     messages: [
-      { id: "msg_001", parent_id: null, timestamp: "2024-01-15T10:30:00Z", role: "user", content: "Hello, how are you today?", character_id: "assistant" },
+      {
+        id: "msg_001",
+        parent_id: null,
+        timestamp: "2024-01-15T10:30:00Z",
+        role: "user",
+        content: "Hello, how are you today?",
+        character_id: "assistant",
+        sibling_index: 0,
+        sibling_count: 1,
+      },
       {
         id: "msg_002",
         parent_id: "msg_001",
@@ -52,6 +63,8 @@ export const examples = {
         content: "Hello! I'm doing well...",
         character_id: "assistant",
         media: { audio_url: "/assets/audio/response_123.wav" },
+        sibling_index: 1,
+        sibling_count: 2,
       },
     ],
     total_count: 24,

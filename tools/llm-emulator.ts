@@ -1,7 +1,8 @@
 /**
  * A local stand-in for an OpenAI-compatible LLM: /v1/models and /v1/chat/completions, streamed (SSE with
  * usage and log-probabilities) or not. Replies are deterministic, so tests can assert on them.
- * A marker in the last user message injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
+ * A marker in the last user message (or in the system prompt, e.g. through the user's name, which is
+ * how a test makes a regeneration fail) injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
  * [[garbage]] (non-JSON chunks), [[cut]] (stream ends without [DONE]), [[empty]] (no content),
  * [[slow:N]] (N ms between tokens).
  * GET /__emulator/timings tells when each completion request arrived and when its first token left, in
@@ -98,9 +99,11 @@ async function completions(
   const timing: RequestTiming = { lastUserMessage: last, receivedAt, firstTokenAt: null };
   timings.push(timing);
   if (timings.length > 500) timings.shift();
-  if (last.includes("[[fail]]")) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
-  if (last.includes("[[hang]]")) return; // never answers: the caller's timeout must fire
-  const delay = Number(last.match(/\[\[slow:(\d+)\]\]/)?.[1] ?? options.tokenDelayMs);
+  const system = request.messages?.find((m) => m.role === "system")?.content ?? "";
+  const faults = `${last}\n${system}`;
+  if (faults.includes("[[fail]]")) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
+  if (faults.includes("[[hang]]")) return; // never answers: the caller's timeout must fire
+  const delay = Number(faults.match(/\[\[slow:(\d+)\]\]/)?.[1] ?? options.tokenDelayMs);
   const text = last.includes("[[empty]]") ? "" : replyFor(request);
   const tokens = tokensOf(text);
   const promptTokens = roughTokens((request.messages ?? []).map((m) => m.content).join(" "));

@@ -61,6 +61,12 @@ export const ReplyMetadata = z.object({
 });
 export type ReplyMetadata = z.infer<typeof ReplyMetadata>;
 
+/** Every message says where it stands among the messages that share its parent (its "swipes"). */
+export const SiblingPlace = {
+  sibling_index: z.number().int().min(0).describe("0-based place among the messages that share its parent, in creation order"),
+  sibling_count: z.number().int().min(1).describe("How many messages share its parent (1: no alternatives)"),
+};
+
 export const SendMessageResponse = z.object({
   response: z.string(),
   character_id: CharacterId,
@@ -70,6 +76,7 @@ export const SendMessageResponse = z.object({
   timestamp: Timestamp,
   media: Media.nullable(),
   metadata: ReplyMetadata,
+  ...SiblingPlace,
 });
 export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
 
@@ -92,6 +99,7 @@ export const HistoryMessage = z.object({
   character_id: CharacterId,
   media: Media.optional(),
   metadata: ReplyMetadata.optional(),
+  ...SiblingPlace,
 });
 export type HistoryMessage = z.infer<typeof HistoryMessage>;
 

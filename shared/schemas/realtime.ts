@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../errors";
 import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
-import { Media, MessageText, ReplyMediaOption, ReplyMetadata } from "./chat";
+import { Media, MessageText, ReplyMediaOption, ReplyMetadata, SiblingPlace } from "./chat";
 
 /** Frames over this size are refused before parsing. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -73,7 +73,45 @@ const ResumeFrame = z.object({
   last_seq: z.number().int().min(-1).default(-1),
 });
 
-export const ClientFrame = z.discriminatedUnion("type", [AuthFrame, MessageFrame, CancelFrame, ResumeFrame]);
+// ---- the conversation tree (CHARACTER-ENGINE.md §1) ----
+
+const ClientMessageId = z.string().min(1).max(128);
+
+/** What every tree frame may carry: an id the client chooses (echoed, and never run twice), and no queueing. */
+const treeFrameFields = {
+  message_id: MessageId,
+  /** Chosen by the client: echoed in the frames the change causes; a frame re-sent with it is not run twice. */
+  client_message_id: ClientMessageId.optional(),
+  /** false: refuse (CONFLICT) rather than wait while another reply is being generated. */
+  queue: z.boolean().optional(),
+};
+const generationFields = {
+  metadata: z
+    .object({ user_name: z.string().max(100).optional() })
+    .catchall(z.unknown())
+    .optional(),
+  media: ReplyMediaOption.optional(),
+};
+
+/** A new reply in place of `message_id` (a reply on the active branch), generated from the history above it. */
+const RegenerateFrame = z.object({ type: z.literal("regenerate"), ...treeFrameFields, ...generationFields });
+/** The edited text becomes a new sibling; an edited user message is answered unless `regenerate` is false. */
+const EditFrame = z.object({ type: z.literal("edit"), ...treeFrameFields, ...generationFields, content: MessageText, regenerate: z.boolean().optional() });
+/** The active leaf (a reply) goes on: a new sibling holds its text plus the continuation. */
+const ContinueFrame = z.object({ type: z.literal("continue"), ...treeFrameFields, ...generationFields });
+/** Makes `message_id` active; below it the branch follows each message's last selected child. */
+const SelectFrame = z.object({ type: z.literal("select"), ...treeFrameFields });
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  AuthFrame,
+  MessageFrame,
+  CancelFrame,
+  ResumeFrame,
+  RegenerateFrame,
+  EditFrame,
+  ContinueFrame,
+  SelectFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server -> client ----
@@ -90,6 +128,7 @@ const UserMessageFrame = z.object({
   /** The id the reply will have: its `response_chunk` and `response` frames carry it as `message_id`. */
   reply_id: MessageId,
   client_message_id: z.string().optional(),
+  ...SiblingPlace,
 });
 
 const TypingFrame = z.object({ type: z.literal("typing"), character_id: CharacterId, is_typing: z.boolean() });
@@ -117,6 +156,21 @@ export const ResponseFrame = z.object({
   cancelled: z.boolean(),
   /** Echoed when the message was sent with one. */
   client_message_id: z.string().optional(),
+  ...SiblingPlace,
+});
+
+/**
+ * The active branch changed (a regenerate, edit, continue, select or delete), sent to every socket of
+ * the session. Messages above `changed_at_id` are as they were; from it down the branch is new (for a
+ * delete that left no sibling, `changed_at_id` is the deleted message and the branch ends above it).
+ */
+export const BranchFrame = z.object({
+  type: z.literal("branch"),
+  session_id: SessionId,
+  active_leaf_id: MessageId.nullable(),
+  changed_at_id: MessageId,
+  /** Echoed when the frame that caused the change carried one. */
+  client_message_id: z.string().optional(),
 });
 
 const MediaFrame = z.object({
@@ -143,6 +197,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   TypingFrame,
   ResponseChunkFrame,
   ResponseFrame,
+  BranchFrame,
   MediaFrame,
   ErrorFrame,
 ]);
@@ -150,3 +205,4 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ResponseFrame = z.infer<typeof ResponseFrame>;
 export type ResponseChunkFrame = z.infer<typeof ResponseChunkFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type BranchFrame = z.infer<typeof BranchFrame>;

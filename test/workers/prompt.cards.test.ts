@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { substituteMacros, substituteOriginal } from "../../workers/chat/macros";
 import { buildPrompt, exampleBlocks, finalUserMessage, ORIGINAL_SYSTEM_PROMPT, systemPrompt, type PromptCharacter } from "../../workers/chat/prompt";
 import { countMessageTokens } from "../../workers/chat/tokens";
-import { greetingFor, runTurn, type NewMessage, type StoredMessage, type TurnCharacter, type TurnStore } from "../../workers/chat/turn";
+import { greetingsFor, runTurn, type NewMessage, type StoredMessage, type TurnCharacter, type TurnStore } from "../../workers/chat/turn";
 import type { CompletionRequest, LlmProvider } from "../../workers/llm/types";
 
 const card: PromptCharacter = {
@@ -113,23 +113,36 @@ describe("prompt builder with card fields", () => {
 describe("first message", () => {
   const character: TurnCharacter = { ...card, id: "seraphina", firstMessage: "  *{{char}} smiles at {{user}}.*  " };
 
-  it("greets an empty session only, with macros substituted", () => {
-    expect(greetingFor(character, "Alice", true)).toBe("*Seraphina smiles at Alice.*");
-    expect(greetingFor(character, undefined, true)).toBe("*Seraphina smiles at User.*");
-    expect(greetingFor(character, "Alice", false)).toBeUndefined();
-    expect(greetingFor({ ...character, firstMessage: "  " }, "Alice", true)).toBeUndefined();
-    expect(greetingFor({ ...character, firstMessage: undefined }, "Alice", true)).toBeUndefined();
+  it("greets an empty session only, with macros substituted, and alternate greetings after the first", () => {
+    expect(greetingsFor(character, "Alice", true)).toEqual(["*Seraphina smiles at Alice.*"]);
+    expect(greetingsFor(character, undefined, true)).toEqual(["*Seraphina smiles at User.*"]);
+    expect(greetingsFor(character, "Alice", false)).toEqual([]);
+    expect(greetingsFor({ ...character, firstMessage: "  " }, "Alice", true)).toEqual([]);
+    expect(greetingsFor({ ...character, firstMessage: undefined }, "Alice", true)).toEqual([]);
+    expect(greetingsFor({ ...character, alternateGreetings: ["Hi {{user}}", " ", "Yo"] }, "Alice", true)).toEqual([
+      "*Seraphina smiles at Alice.*",
+      "Hi Alice",
+      "Yo",
+    ]);
   });
 
   it("stores the greeting before the first user message, and the LLM sees it", async () => {
     const messages: StoredMessage[] = [];
+    // A one-line conversation: enough for a turn that only appends.
+    const append = (message: NewMessage, at: string) => {
+      const { client_id: _, ...fields } = message;
+      const stored = { ...fields, id: message.id ?? `msg_${messages.length}`, parent_id: messages.at(-1)?.id ?? null, timestamp: at };
+      messages.push(stored);
+      return stored;
+    };
     const store: TurnStore = {
+      count: () => messages.length,
       recentTexts: (limit) => messages.slice(-limit).map(({ role, content }) => ({ role, content })),
-      append: (message: NewMessage, at) => {
-        const { client_id: _, ...fields } = message;
-        const stored = { ...fields, id: message.id ?? `msg_${messages.length}`, parent_id: messages.at(-1)?.id ?? null, timestamp: at };
-        messages.push(stored);
-        return stored;
+      locate: () => undefined,
+      append,
+      openWith: ([first]) => append(first!, new Date(0).toISOString()),
+      branchFrom: () => {
+        throw new Error("not a branching turn");
       },
     };
     const requests: CompletionRequest[] = [];
@@ -142,7 +155,7 @@ describe("first message", () => {
       },
     };
     const deps = { store, llm, now: () => 0, contextTokens: 4000, countMessageTokens };
-    const first = await runTurn(deps, { character, message: "hi", userName: "Alice", includeHistory: true, replyId: "msg_r1" });
+    const first = await runTurn(deps, { character, action: { kind: "message", text: "hi" }, userName: "Alice", includeHistory: true, replyId: "msg_r1" });
     expect(first.ok).toBe(true);
     expect(messages.map((m) => [m.role, m.content])).toEqual([
       ["assistant", "*Seraphina smiles at Alice.*"],
@@ -152,7 +165,7 @@ describe("first message", () => {
     expect(requests[0]!.messages.slice(1).map((m) => m.role)).toEqual(["assistant", "user"]);
     expect(requests[0]!.messages[1]!.content).toBe("*Seraphina smiles at Alice.*");
 
-    await runTurn(deps, { character, message: "again", userName: "Alice", includeHistory: true, replyId: "msg_r2" });
+    await runTurn(deps, { character, action: { kind: "message", text: "again" }, userName: "Alice", includeHistory: true, replyId: "msg_r2" });
     expect(messages.filter((m) => m.content.includes("smiles"))).toHaveLength(1);
   });
 });

@@ -13,6 +13,8 @@ export function toHttpResponse(frame: ResponseFrame): SendMessageResponse {
     timestamp: frame.timestamp,
     media: frame.media,
     metadata: frame.metadata,
+    sibling_index: frame.sibling_index,
+    sibling_count: frame.sibling_count,
   };
 }
 

@@ -24,7 +24,8 @@ export interface PromptInput {
   userName?: string;
   /** Earlier turns, oldest first; the builder keeps the most recent ones that fit. */
   history: PastMessage[];
-  userMessage: string;
+  /** The text the reply answers; omitted when the history itself ends the prompt (a regenerated reply to a reply). */
+  userMessage?: string;
   contextTokens: number;
   countMessageTokens: (content: string) => number;
 }
@@ -100,10 +101,10 @@ export function finalUserMessage(character: PromptCharacter, userMessage: string
  */
 export function buildPrompt(input: PromptInput): Prompt {
   const { character, userName } = input;
-  const user: ChatMessage = { role: "user", content: finalUserMessage(character, input.userMessage, userName) };
+  const user: ChatMessage[] = input.userMessage === undefined ? [] : [{ role: "user", content: finalUserMessage(character, input.userMessage, userName) }];
   const replyReserve = Math.min(character.configuration.max_tokens, Math.floor(input.contextTokens / 2));
   const budget = input.contextTokens - replyReserve;
-  const userCost = input.countMessageTokens(user.content);
+  const userCost = user.length === 0 ? 0 : input.countMessageTokens(user[0]!.content);
 
   let examples = exampleBlocks(character.exampleMessages).length;
   let system: ChatMessage = { role: "system", content: systemPrompt(character, userName, examples) };
@@ -125,7 +126,7 @@ export function buildPrompt(input: PromptInput): Prompt {
   kept.reverse();
 
   return {
-    messages: [system, ...kept, user],
+    messages: [system, ...kept, ...user],
     promptTokens: used,
     historyMessagesUsed: kept.length,
     examplesUsed: examples,

@@ -2,7 +2,8 @@ import type { ReplyMetadata } from "../../shared/schemas/chat";
 import type { Outcome } from "../api-error";
 import type { LlmProvider } from "../llm/types";
 import { substituteMacros } from "./macros";
-import { buildPrompt, macroNames, type PastMessage, type PromptCharacter } from "./prompt";
+import { buildPrompt, macroNames, type PromptCharacter } from "./prompt";
+import { continuationJoint, planTurn, type Attach, type PlanStore, type TurnAction } from "./turn-plan";
 
 /** Media of a reply: URLs, plus status fields while jobs run. */
 export type MessageMedia = Record<string, string | number | boolean | null>;
@@ -16,16 +17,24 @@ export interface StoredMessage {
   timestamp: string;
   metadata?: ReplyMetadata;
   media?: MessageMedia;
+  /** Its place among the messages that share its parent (creation order, 0-based), when read back. */
+  sibling_index?: number;
+  sibling_count?: number;
 }
 
-export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id"> & { id?: string; client_id?: string };
+/** A message read back from storage: it knows its place among its siblings. */
+export type PlacedMessage = StoredMessage & Required<Pick<StoredMessage, "sibling_index" | "sibling_count">>;
+
+export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id" | "sibling_index" | "sibling_count"> & { id?: string; client_id?: string };
 
 /** What a turn needs from the conversation's storage. */
-export interface TurnStore {
-  /** The role and text of the newest messages of the active branch, oldest first. */
-  recentTexts(limit: number): PastMessage[];
-  /** Appends to the active branch, linked to its current head. */
+export interface TurnStore extends PlanStore {
+  /** Appends to the active branch, under its leaf. */
   append(message: NewMessage, at: string): StoredMessage;
+  /** A new child of `parentId` (on the active branch; null: a new root) that becomes the active leaf. */
+  branchFrom(parentId: string | null, message: NewMessage, at: string): StoredMessage;
+  /** Opens an empty session: the first greeting is active, the others are its siblings. */
+  openWith(greetings: NewMessage[], at: string): StoredMessage;
 }
 
 export interface TurnDeps {
@@ -36,37 +45,38 @@ export interface TurnDeps {
   countMessageTokens: (content: string) => number;
 }
 
-/** A character as a turn sees it: the prompt's fields, plus the greeting a new session starts with. */
-export type TurnCharacter = PromptCharacter & { id: string; firstMessage?: string };
+/** A character as a turn sees it: the prompt's fields, plus the greetings a new session starts with. */
+export type TurnCharacter = PromptCharacter & { id: string; firstMessage?: string; alternateGreetings?: string[] };
 
 export interface TurnInput {
   character: TurnCharacter;
-  message: string;
+  action: TurnAction;
   userName?: string;
   includeHistory: boolean;
   /** The reply's id, chosen up front so streamed chunks can name the message they build. */
   replyId: string;
+  /** Kept on the message the turn makes (the user's, or the reply when there is none), so a re-sent frame is not run twice. */
   clientMessageId?: string;
   /** Aborting it cancels the reply: what was generated so far is kept, marked as cut short. */
   signal?: AbortSignal;
   /** Called once the user's message is stored, before the LLM is asked. */
   onUserMessage?: (message: StoredMessage) => void;
-  /** Called with each text delta as the provider streams it. */
+  /** Called once generation starts (after any user message is stored). */
+  onGenerating?: () => void;
+  /** Called with each text delta as the provider streams it (for `continue`, first the text it continues). */
   onDelta?: (text: string) => void;
 }
 
 export interface TurnResult {
   /** The character's first message, when this turn opened the session with it. */
   greeting?: StoredMessage;
-  user: StoredMessage;
+  /** The user message this turn stored (a new or an edited one). */
+  user?: StoredMessage;
   reply: StoredMessage;
   cancelled: boolean;
 }
 
 const HISTORY_WINDOW = 200;
-
-// Generic on purpose: a provider's error text can name its internals; the logs keep it (Outcome.cause).
-const LLM_FAILED = "The LLM provider failed; your message was stored without a reply";
 
 /** confidence = exp(mean log-probability of the reply's tokens): the geometric mean token probability. */
 export function confidenceFrom(logprobs: number[]): number | null {
@@ -76,47 +86,58 @@ export function confidenceFrom(logprobs: number[]): number | null {
 }
 
 /**
- * The message a session starts with: the character's first message (macros substituted), if the
- * session has no messages yet and the character has one; else undefined.
+ * The messages a session starts with: the character's first message, then each alternate greeting as
+ * its sibling (macros substituted, blank ones left out), if the session has no messages yet; else none.
  */
-export function greetingFor(character: TurnCharacter, userName: string | undefined, sessionIsEmpty: boolean): string | undefined {
-  const first = character.firstMessage?.trim();
-  if (!sessionIsEmpty || !first) return undefined;
-  return substituteMacros(first, macroNames(character, userName));
+export function greetingsFor(character: TurnCharacter, userName: string | undefined, sessionIsEmpty: boolean): string[] {
+  if (!sessionIsEmpty) return [];
+  const names = macroNames(character, userName);
+  return [character.firstMessage ?? "", ...(character.alternateGreetings ?? [])]
+    .map((text) => text.trim())
+    .filter(Boolean)
+    .map((text) => substituteMacros(text, names));
 }
 
-function promptRequest(deps: TurnDeps, input: TurnInput, history: PastMessage[]) {
-  const prompt = buildPrompt({
-    character: input.character,
-    userName: input.userName,
-    history,
-    userMessage: input.message,
-    contextTokens: deps.contextTokens,
-    countMessageTokens: deps.countMessageTokens,
-  });
-  return { messages: prompt.messages, maxTokens: prompt.maxTokens };
-}
+// Generic on purpose: a provider's error text can name its internals; the logs keep it (Outcome.cause).
+const failed = (action: TurnAction, why: string) =>
+  action.kind === "message" || action.kind === "edit"
+    ? `${why}; your message was stored without a reply`
+    : `${why}; nothing was stored and the active branch is unchanged`;
 
 /**
- * One turn: store the user's message, ask the LLM, store the reply. The user's message is kept
- * even if the LLM fails (nothing the user sent is lost); a failed or empty reply stores nothing.
- * A cancelled reply is stored as far as it got, with finish_reason "cancelled".
+ * One turn: store the user's message (if the action makes one), ask the LLM, store the reply where the
+ * plan says. The user's message is kept even if the LLM fails (nothing the user sent is lost); a failed
+ * or empty reply stores nothing, so a failed regeneration leaves the old reply active. A cancelled
+ * reply is stored as far as it got, with finish_reason "cancelled".
  */
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome<TurnResult>> {
   const started = deps.now();
-  // A new session opens with the character's greeting, stored before the user's first message so
-  // the history reads [greeting, user, reply] and the LLM sees what the character "said" first.
-  const greetingText = greetingFor(input.character, input.userName, deps.store.recentTexts(1).length === 0);
+  const { action } = input;
+  const planned = planTurn(deps.store, action, HISTORY_WINDOW, input.includeHistory);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  // A new session opens with the character's greetings, stored before the user's first message so the
+  // history reads [greeting, user, reply] and the LLM sees what the character "said" first.
+  const greetings = action.kind === "message" ? greetingsFor(input.character, input.userName, deps.store.count() === 0) : [];
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
-  const past: PastMessage[] = input.includeHistory ? deps.store.recentTexts(HISTORY_WINDOW).filter((m) => m.content !== "") : [];
-  const history = greetingText !== undefined && input.includeHistory ? [...past, { role: "assistant" as const, content: greetingText }] : past;
+  const past = plan.history.filter((m) => m.content !== "");
+  const history = greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]! }] : past;
 
   // The LLM is asked before anything is stored. A Durable Object's storage write holds its outgoing
   // messages until the write is durable (the output gate): storing first would put that wait before the
   // request. The request overlaps it instead; the turn's frames still wait for it, so no client sees a
   // reply to a message that was not stored, and the message is stored whatever the LLM answers.
+  const prompt = buildPrompt({
+    character: input.character,
+    userName: input.userName,
+    history,
+    userMessage: plan.promptText,
+    contextTokens: deps.contextTokens,
+    countMessageTokens: deps.countMessageTokens,
+  });
   const events = deps.llm?.stream({
-    ...promptRequest(deps, input, history),
+    messages: prompt.messages,
+    maxTokens: prompt.maxTokens,
     temperature: input.character.configuration.temperature,
     signal: input.signal,
   });
@@ -124,20 +145,26 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   first?.catch(() => undefined);
 
   const at = new Date(started).toISOString();
+  const characterId = input.character.id;
   const greeting =
-    greetingText === undefined ? undefined : deps.store.append({ role: "assistant", content: greetingText, character_id: input.character.id }, at);
-  const user = deps.store.append({ role: "user", content: input.message, character_id: input.character.id, client_id: input.clientMessageId }, at);
-  input.onUserMessage?.(user);
+    greetings.length === 0
+      ? undefined
+      : deps.store.openWith(
+          greetings.map((content) => ({ role: "assistant", content, character_id: characterId })),
+          at,
+        );
+  const user = plan.user
+    ? attach(deps.store, plan.user.attach, { role: "user", content: plan.user.content, character_id: characterId, client_id: input.clientMessageId }, at)
+    : undefined;
+  if (user) input.onUserMessage?.(user);
+  const details = user ? { user_message_id: user.id } : undefined;
   if (!deps.llm || !events || !first) {
-    return {
-      ok: false,
-      code: "SERVICE_UNAVAILABLE",
-      message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)",
-      details: { user_message_id: user.id },
-    };
+    return { ok: false, code: "SERVICE_UNAVAILABLE", message: "No LLM provider is configured (set LLM_BASE_URL or bind Workers AI)", details };
   }
+  input.onGenerating?.();
 
   let text = "";
+  if (plan.prefix !== undefined) input.onDelta?.(plan.prefix);
   const logprobs: number[] = [];
   let usage: { promptTokens: number; completionTokens: number; totalTokens: number } | undefined;
   let finishReason: string | null = null;
@@ -145,21 +172,23 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     for (let next = await first; !next.done; next = await events.next()) {
       const event = next.value;
       if (event.type === "delta") {
-        text += event.text;
+        // A continuation's first words are joined to the text it continues.
+        const delta = text === "" && plan.prefix !== undefined ? continuationJoint(plan.prefix, event.text) + event.text : event.text;
+        text += delta;
         logprobs.push(...event.logprobs);
-        input.onDelta?.(event.text);
+        input.onDelta?.(delta);
       } else if (event.type === "usage") usage = event;
       else finishReason = event.reason;
     }
   } catch (error) {
     if (!input.signal?.aborted) {
-      return { ok: false, code: "SERVICE_UNAVAILABLE", message: LLM_FAILED, details: { user_message_id: user.id }, cause: (error as Error).message };
+      return { ok: false, code: "SERVICE_UNAVAILABLE", message: failed(action, "The LLM provider failed"), details, cause: (error as Error).message };
     }
   }
   const cancelled = input.signal?.aborted ?? false;
   if (cancelled) finishReason = "cancelled";
   else if (text.trim() === "") {
-    return { ok: false, code: "SERVICE_UNAVAILABLE", message: "The LLM provider returned an empty reply", details: { user_message_id: user.id } };
+    return { ok: false, code: "SERVICE_UNAVAILABLE", message: failed(action, "The LLM provider returned an empty reply"), details };
   }
 
   const finished = deps.now();
@@ -173,9 +202,23 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     provider: deps.llm.name,
     finish_reason: finishReason,
   };
-  const reply = deps.store.append(
-    { id: input.replyId, role: "assistant", content: text, character_id: input.character.id, metadata },
+  const reply = attach(
+    deps.store,
+    plan.reply,
+    {
+      id: input.replyId,
+      role: "assistant",
+      content: (plan.prefix ?? "") + text,
+      character_id: characterId,
+      metadata,
+      // Without a user message, the reply carries the frame's id, so a re-sent frame finds it.
+      ...(user ? {} : { client_id: input.clientMessageId }),
+    },
     new Date(finished).toISOString(),
   );
-  return { ok: true, value: { ...(greeting ? { greeting } : {}), user, reply, cancelled } };
+  return { ok: true, value: { ...(greeting ? { greeting } : {}), ...(user ? { user } : {}), reply, cancelled } };
+}
+
+function attach(store: TurnStore, where: Attach, message: NewMessage, at: string): StoredMessage {
+  return where === "leaf" ? store.append(message, at) : store.branchFrom(where.parentId, message, at);
 }

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../../shared/errors";
-import type { ErrorFrame, ResponseFrame, ServerFrame } from "../../shared/schemas/realtime";
+import type { BranchFrame, ErrorFrame, ResponseFrame, ServerFrame } from "../../shared/schemas/realtime";
 import type { StoredMessage } from "../chat/turn";
 import type { RateLimitResult } from "../rate-limit/types";
 
@@ -30,8 +30,20 @@ export function responseFrame(sessionId: string, reply: StoredMessage, clientMes
     metadata: reply.metadata!,
     cancelled: reply.metadata?.finish_reason === "cancelled",
     ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
+    ...siblingPlace(reply),
   };
 }
+
+const siblingPlace = (message: StoredMessage) => ({ sibling_index: message.sibling_index ?? 0, sibling_count: message.sibling_count ?? 1 });
+
+/** The active branch changed: every socket of the session gets this. */
+export const branchFrame = (sessionId: string, change: { activeLeafId: string | null; changedAtId: string }, clientMessageId?: string): BranchFrame => ({
+  type: "branch",
+  session_id: sessionId,
+  active_leaf_id: change.activeLeafId,
+  changed_at_id: change.changedAtId,
+  ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
+});
 
 export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string): ServerFrame {
   return {
@@ -42,6 +54,7 @@ export function userMessageFrame(user: StoredMessage, replyId: string, clientMes
     timestamp: user.timestamp,
     reply_id: replyId,
     ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
+    ...siblingPlace(user),
   };
 }
 

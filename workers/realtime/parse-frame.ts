@@ -1,6 +1,8 @@
 import { ClientFrame, MAX_FRAME_BYTES, type ErrorFrame } from "../../shared/schemas/realtime";
 import { errorFrame } from "./frames";
 
+const FRAME_TYPES: string[] = ClientFrame.options.map((option) => option.shape.type.value);
+
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
 
 /** Turns a raw WebSocket frame into a typed client frame, or the error frame that answers it. */
@@ -17,8 +19,8 @@ export function parseClientFrame(raw: string | ArrayBuffer): Parsed {
     return { ok: false, error: errorFrame("INVALID_REQUEST", "Frame is not valid JSON") };
   }
   const type = (json as { type?: unknown } | null)?.type;
-  if (typeof type !== "string" || !["auth", "message", "cancel", "resume"].includes(type)) {
-    return { ok: false, error: errorFrame("INVALID_REQUEST", `Unknown frame type ${JSON.stringify(type ?? null)}: expected auth, message, cancel or resume`) };
+  if (typeof type !== "string" || !FRAME_TYPES.includes(type)) {
+    return { ok: false, error: errorFrame("INVALID_REQUEST", `Unknown frame type ${JSON.stringify(type ?? null)}: expected ${FRAME_TYPES.join(", ")}`) };
   }
   const result = ClientFrame.safeParse(json);
   if (!result.success) {

@@ -20,8 +20,11 @@ export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId:
   }
   if (!clientId) return [];
   const streaming = turns.streamingReplyFor(clientId);
-  const user = store.byClientId(clientId);
-  if (streaming && user) return [userMessageFrame(user, streaming.replyId, clientId), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
+  const made = store.byClientId(clientId);
+  const user = made?.role === "user" ? made : undefined;
+  if (streaming) return [...(user ? [userMessageFrame(user, streaming.replyId, clientId)] : []), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
+  // A regenerate or continue stores no user message: the reply carries the client's id.
+  if (made?.role === "assistant") return [responseFrame(sessionId, made, clientId)];
   // Queued, not yet started: its frames will all come live.
   if (!user) return turns.isPending(clientId) ? [] : undefined;
   const reply = store.replyTo(user.id);

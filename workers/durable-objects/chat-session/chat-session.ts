@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import { CLOSE_CODES, type ClientFrame, type ResponseFrame } from "../../../shared/schemas/realtime";
+import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
 import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
-import type { MessageMedia, StoredMessage } from "../../chat/turn";
+import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
 import { sseEvent } from "../../chat/http-reply";
 import { getKey } from "../../db/api-keys";
 import { cachedCharacterRow } from "../../db/character-cache";
@@ -20,6 +20,9 @@ import { catchUpFrames } from "./catch-up";
 import { ConversationStats } from "./conversation-stats";
 import { SessionMediaSwitch, type MediaSwitch } from "./media-switch";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
+import { BranchOps, type BranchState } from "./branch-ops";
+import { MessageTree } from "./message-tree";
+import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
 import { errorText, log } from "../../log";
@@ -27,12 +30,15 @@ import { errorText, log } from "../../log";
 export interface SessionMessageRequest {
   sessionId: string;
   caller: Caller;
-  characterId: string;
-  message: string;
+  /** What the turn answers: a new message, or a regenerate, edit or continue of a message. */
+  action: TurnAction;
+  /** The character a new message talks to; a change to the tree keeps its message's character. */
+  characterId?: string;
   userName?: string;
   includeHistory: boolean;
   media?: MediaOptions;
   requestId?: string;
+  clientMessageId?: string;
 }
 
 /**
@@ -41,6 +47,9 @@ export interface SessionMessageRequest {
  */
 export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
+  private readonly tree: MessageTree;
+  private readonly branches: BranchOps;
+  private readonly stats: ConversationStats;
   private readonly sockets: Sockets;
   private readonly turns: TurnRunner;
   private readonly mediaSwitch: SessionMediaSwitch;
@@ -52,13 +61,13 @@ export class ChatSession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
+    this.tree = new MessageTree(this.store);
     this.sockets = new Sockets(ctx);
     this.mediaSwitch = new SessionMediaSwitch(env);
-    this.turns = new TurnRunner(env, ctx, this.store, {
-      stats: new ConversationStats(env, ctx),
-      mediaSwitch: this.mediaSwitch,
-      broadcast: (frame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller)),
-    });
+    this.stats = new ConversationStats(env, ctx);
+    const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller));
+    this.branches = new BranchOps(this.tree, this.store, broadcast);
+    this.turns = new TurnRunner(env, ctx, this.store, this.tree, { stats: this.stats, mediaSwitch: this.mediaSwitch, broadcast });
     // Answered by the runtime without waking the object: keep-alives cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -102,6 +111,52 @@ export class ChatSession extends DurableObject<Env> {
     const message = this.store.get(messageId);
     if (!message) return { ok: false, code: "NOT_FOUND", message: `No message ${messageId} in this session` };
     return { ok: true, value: message };
+  }
+
+  // ---- the conversation tree (changes wait for the running turn, as turns do) ----
+
+  async selectMessage(caller: Caller, messageId: string): Promise<Outcome<BranchState>> {
+    return this.betweenTurns(caller, (sessionId) => this.branches.select(sessionId, messageId));
+  }
+
+  async deleteMessage(caller: Caller, messageId: string): Promise<Outcome<{ session_id: string; active_leaf_id: string | null; deleted_count: number }>> {
+    return this.betweenTurns(caller, (sessionId) => {
+      const outcome = this.branches.remove(sessionId, messageId);
+      if (!outcome.ok) return outcome;
+      const { deletedIds, ...removed } = outcome.value;
+      this.turns.forgetReplies(deletedIds);
+      return { ok: true, value: removed };
+    });
+  }
+
+  /** An edit that gets no reply (a character's message, or `regenerate: false`). */
+  async editMessage(caller: Caller, messageId: string, content: string): Promise<Outcome<BranchState & { message: PlacedMessage }>> {
+    return this.betweenTurns(caller, (sessionId) => this.branches.editStored(sessionId, messageId, content));
+  }
+
+  async messageSiblings(caller: Caller, messageId: string): Promise<Outcome<{ siblings: PlacedMessage[]; active_index: number }>> {
+    const denied = this.authorize(caller, { claim: false });
+    return denied ?? this.branches.siblings(messageId);
+  }
+
+  /** A page of the path from the root to a message, for a fork to copy. */
+  async forkPath(caller: Caller, messageId: string, offset: number, limit: number): Promise<Outcome<{ messages: StoredMessage[]; total: number }>> {
+    const denied = this.authorize(caller, { claim: false });
+    return denied ?? this.branches.path(messageId, offset, limit);
+  }
+
+  /** Fills a new session with a fork's copies, page by page; the first page claims it for the caller. */
+  async importFork(caller: Caller, sessionId: string, messages: StoredMessage[], last: boolean): Promise<Outcome<{ total_count: number }>> {
+    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    const denied = this.authorize(caller, { claim: true });
+    if (denied) return denied;
+    const total = this.branches.importCopies(messages);
+    const final = messages.at(-1);
+    if (last && final) {
+      const now = new Date().toISOString();
+      this.stats.record({ sessionId, characterId: final.character_id, keyId: caller.keyId, startedAt: now, lastMessageAt: now });
+    }
+    return { ok: true, value: { total_count: total } };
   }
 
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */
@@ -197,7 +252,8 @@ export class ChatSession extends DurableObject<Env> {
       if (!this.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));
       return;
     }
-    return this.onResume(ws, frame.message_id, frame.last_seq);
+    if (frame.type === "resume") return this.onResume(ws, frame.message_id, frame.last_seq);
+    return this.onTreeFrame(ws, caller, frame);
   }
 
   private async onAuth(ws: WebSocket, frame: Extract<ClientFrame, { type: "auth" }>): Promise<void> {
@@ -252,18 +308,61 @@ export class ChatSession extends DurableObject<Env> {
     const prepared = await this.prepare({
       sessionId,
       caller,
+      action: { kind: "message", text: frame.content },
       characterId: frame.character_id,
-      message: frame.content,
       userName: frame.metadata?.user_name,
       includeHistory: true,
       media: frame.media,
+      clientMessageId: frame.client_message_id,
     });
     if (!prepared.ok)
       return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
     // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.
     void this.turns.run(
-      { ...prepared.value, clientMessageId: frame.client_message_id },
+      prepared.value,
       () => this.authorize(caller, { claim: true }),
+      undefined,
+      (error) => send(ws, error),
+    );
+  }
+
+  /** regenerate, edit, continue and select: replies stream like any turn; every change sends `branch` frames. */
+  private async onTreeFrame(
+    ws: WebSocket,
+    caller: Caller,
+    frame: Extract<ClientFrame, { type: "regenerate" | "edit" | "continue" | "select" }>,
+  ): Promise<void> {
+    const ids = frame.client_message_id ? { client_message_id: frame.client_message_id } : {};
+    if (frame.client_message_id && this.replayDuplicate(ws, frame.client_message_id)) return;
+    if (frame.queue === false && this.turns.busy) {
+      return send(
+        ws,
+        errorFrame("CONFLICT", `A reply is being generated: send the ${frame.type} again when it ends, or without "queue": false to wait its turn`, ids),
+      );
+    }
+    const refuse = (outcome: Outcome<unknown>) => !outcome.ok && send(ws, errorFrame(outcome.code, outcome.message, ids));
+    // Not awaited, as turns are not: the socket's next frames must be read while this one waits its turn.
+    if (frame.type === "select") {
+      void this.betweenTurns(caller, (sessionId) => this.branches.select(sessionId, frame.message_id, frame.client_message_id)).then(refuse);
+      return;
+    }
+    if (frame.type === "edit" && (frame.regenerate === false || this.store.row(frame.message_id)?.role === "assistant")) {
+      void this.betweenTurns(caller, (sessionId) => this.branches.editStored(sessionId, frame.message_id, frame.content, frame.client_message_id)).then(refuse);
+      return;
+    }
+    const prepared = await this.prepare({
+      sessionId: this.store.getMeta("session_id")!,
+      caller,
+      action: frame.type === "edit" ? { kind: "edit", messageId: frame.message_id, text: frame.content } : { kind: frame.type, messageId: frame.message_id },
+      userName: frame.metadata?.user_name,
+      includeHistory: true,
+      media: frame.media,
+      clientMessageId: frame.client_message_id,
+    });
+    if (!prepared.ok) return void refuse(prepared);
+    void this.turns.run(
+      prepared.value,
+      () => this.authorize(caller, { claim: false }),
       undefined,
       (error) => send(ws, error),
     );
@@ -283,14 +382,26 @@ export class ChatSession extends DurableObject<Env> {
 
   // ---- shared ----
 
-  /** Checks what can be checked before queueing: the session's owner and the character. */
+  /** Runs a tree change between turns, for the session's owner (or an admin) only. */
+  private betweenTurns<T>(caller: Caller, change: (sessionId: string) => Outcome<T>): Promise<Outcome<T>> {
+    return this.turns.exclusive(async () => this.authorize(caller, { claim: false }) ?? change(this.store.getMeta("session_id")!));
+  }
+
+  /**
+   * Checks what can be checked before queueing: the session's owner and the character (for a change to
+   * the tree, its message's; the turn checks the message again when its time comes).
+   */
   private async prepare(request: SessionMessageRequest): Promise<Outcome<Parameters<TurnRunner["run"]>[0]>> {
-    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
-    const denied = this.authorize(request.caller, { claim: false, allowNew: true });
+    const { action } = request;
+    if (action.kind === "message" && !this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
+    const denied = this.authorize(request.caller, { claim: false, allowNew: action.kind === "message" });
     if (denied) return denied;
+    const characterId = action.kind === "message" ? request.characterId! : this.store.row(action.messageId)?.character_id;
+    if (characterId === undefined)
+      return { ok: false, code: "NOT_FOUND", message: `No message ${"messageId" in action ? action.messageId : ""} in this session` };
     // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
-    const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
-    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
+    const character = await cachedCharacterRow(this.env, characterId, this.ctx);
+    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
     const { characterId: _, ...rest } = request;
     return { ok: true, value: { ...rest, character } };
   }

@@ -2,9 +2,10 @@ import type { ErrorFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from 
 import type { Outcome } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
-import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
+import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
 import { runTurn, type StoredMessage } from "../../chat/turn";
+import type { TurnAction } from "../../chat/turn-plan";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
@@ -12,6 +13,7 @@ import { selectLlmProvider } from "../../llm/select-provider";
 import { launchReplyMedia, planReplyMedia, unstoredMedia, type MediaOptions, type ReplyMediaPlan } from "../../media/reply-media";
 import type { ConversationStats } from "./conversation-stats";
 import type { HistoryStore } from "./history-store";
+import type { MessageTree } from "./message-tree";
 import type { MediaSwitch, SessionMediaSwitch } from "./media-switch";
 import { TurnQueue } from "./turn-queue";
 import { errorText, log } from "../../log";
@@ -20,7 +22,7 @@ export interface TurnRequest {
   sessionId: string;
   caller: Caller;
   character: CharacterRow;
-  message: string;
+  action: TurnAction;
   userName?: string;
   includeHistory: boolean;
   clientMessageId?: string;
@@ -57,6 +59,7 @@ export class TurnRunner {
     private readonly env: Env,
     private readonly ctx: DurableObjectState,
     private readonly store: HistoryStore,
+    private readonly tree: MessageTree,
     private readonly side: { stats: ConversationStats; mediaSwitch: SessionMediaSwitch; broadcast: Emit },
   ) {}
 
@@ -70,7 +73,7 @@ export class TurnRunner {
           onDenied?.(errorFrame(denied.code, denied.message));
           return denied;
         }
-        return this.execute(request, requester);
+        return this.execute(request, requester, onDenied);
       })
       .finally(() => request.clientMessageId && this.pendingClientIds.delete(request.clientMessageId));
   }
@@ -78,6 +81,11 @@ export class TurnRunner {
   /** Runs a task between turns (e.g. clearing the history), never during one. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
     return this.queue.run(task);
+  }
+
+  /** Whether a turn or task is running or waiting: a frame that asked for no queueing is refused then. */
+  get busy(): boolean {
+    return this.queue.busy;
   }
 
   isPending(clientMessageId: string): boolean {
@@ -92,6 +100,11 @@ export class TurnRunner {
   /** Forgets the last reply (the history was cleared): nothing of it can be resumed any more. */
   forget(): void {
     this.live = undefined;
+  }
+
+  /** Forgets the last reply if it was deleted. */
+  forgetReplies(ids: string[]): void {
+    if (this.live && ids.includes(this.live.replyId)) this.live = undefined;
   }
 
   /** Cancels the reply being generated, if any. */
@@ -115,7 +128,7 @@ export class TurnRunner {
   }
 
   /** Every turn ends with a `response` or an `error` frame, whatever fails on the way. */
-  private async execute(request: TurnRequest, requester?: Emit): Promise<Outcome<ResponseFrame>> {
+  private async execute(request: TurnRequest, requester?: Emit, onRefused?: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
     const emit: Emit = (frame) => {
       this.side.broadcast(frame);
       requester?.(frame);
@@ -123,7 +136,10 @@ export class TurnRunner {
     const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
     this.live = live;
     try {
-      return await this.generate(request, live, emit);
+      return await this.generate(request, live, emit, (frame) => {
+        requester?.(frame);
+        onRefused?.(frame);
+      });
     } catch (error) {
       logError("turn_crashed", request, error);
       const outcome = { ok: false as const, code: "INTERNAL_ERROR" as const, message: "Internal server error" };
@@ -135,13 +151,14 @@ export class TurnRunner {
     }
   }
 
-  private async generate(request: TurnRequest, live: LiveReply, emit: Emit): Promise<Outcome<ResponseFrame>> {
+  private async generate(request: TurnRequest, live: LiveReply, emit: Emit, refuse: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
     // Read while the LLM works (once per object: later turns find it in memory).
     const mediaSwitch = character.capabilities.includes("voice") ? this.mediaSwitchOf(request) : undefined;
 
+    let typing = false;
     const outcome = await runTurn(
-      { store: this.store, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
+      { store: this.tree, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       {
         character: {
           id: character.id,
@@ -154,8 +171,9 @@ export class TurnRunner {
           exampleMessages: character.exampleMessages,
           postHistoryInstructions: character.postHistoryInstructions,
           firstMessage: character.firstMessage,
+          alternateGreetings: character.alternateGreetings,
         },
-        message: request.message,
+        action: request.action,
         userName: request.userName,
         includeHistory: request.includeHistory,
         replyId: live.replyId,
@@ -164,6 +182,11 @@ export class TurnRunner {
         onUserMessage: (user) => {
           live.userMessageId = user.id;
           emit(userMessageFrame(user, live.replyId, request.clientMessageId));
+          // An edit puts the new message where the old one was: the branch changed there.
+          if (request.action.kind === "edit") emit(branchFrame(request.sessionId, { activeLeafId: user.id, changedAtId: user.id }, request.clientMessageId));
+        },
+        onGenerating: () => {
+          typing = true;
           emit({ type: "typing", character_id: character.id, is_typing: true });
         },
         onDelta: (delta) => {
@@ -173,12 +196,14 @@ export class TurnRunner {
         },
       },
     );
-    if (live.userMessageId) emit({ type: "typing", character_id: character.id, is_typing: false });
+    if (typing) emit({ type: "typing", character_id: character.id, is_typing: false });
 
     if (!outcome.ok) {
       if (outcome.cause) logError("llm_failed", request, outcome.cause);
       live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
-      emit(live.final);
+      // Refused before anything happened (a regenerate of a message that left the branch, say): only the asker hears of it.
+      if (!typing && !live.userMessageId) refuse(live.final);
+      else emit(live.final);
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
@@ -190,6 +215,10 @@ export class TurnRunner {
     }
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
+    // A regenerated or continued reply takes its old sibling's place on the branch.
+    if (request.action.kind === "regenerate" || request.action.kind === "continue") {
+      emit(branchFrame(request.sessionId, { activeLeafId: reply.id, changedAtId: reply.id }, request.clientMessageId));
+    }
     this.side.stats.record({
       sessionId: request.sessionId,
       characterId: character.id,

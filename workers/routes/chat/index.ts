@@ -1,8 +1,18 @@
 import { createRouter } from "../openapi";
 import { clearHistory } from "./clear-history";
+import { continueMessage } from "./continue-message";
+import { deleteMessage } from "./delete-message";
+import { editMessage } from "./edit-message";
+import { forkSession } from "./fork-session";
 import { getHistory } from "./get-history";
+import { messageSiblings } from "./message-siblings";
 import { rateMessage } from "./rate-message";
+import { regenerate } from "./regenerate";
+import { selectMessage } from "./select-message";
 import { sendMessage } from "./send-message";
 
 export const chatRoutes = createRouter().route("/", sendMessage).route("/", getHistory).route("/", clearHistory);
 chatRoutes.route("/", rateMessage);
+// The conversation tree (CHARACTER-ENGINE.md §1).
+chatRoutes.route("/", regenerate).route("/", editMessage).route("/", continueMessage).route("/", selectMessage);
+chatRoutes.route("/", messageSiblings).route("/", deleteMessage).route("/", forkSession);

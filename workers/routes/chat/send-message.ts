@@ -1,10 +1,8 @@
 import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
 import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
-import { unwrap } from "../../api-error";
 import { randomId } from "../../../shared/crypto";
-import { toHttpResponse } from "../../chat/http-reply";
-import { sessionStub } from "../../durable-objects/chat-session/session-stub";
+import { answerTurn } from "./turn-answer";
 import { createRouter, errorResponses, jsonBody, unavailableResponse } from "../openapi";
 
 const route = createRoute({
@@ -29,25 +27,15 @@ const route = createRoute({
 
 export const sendMessage = createRouter().openapi(route, async (c) => {
   const body = c.req.valid("json");
-  const sessionId = body.session_id ?? randomId("sess_");
   const request = {
-    sessionId,
+    sessionId: body.session_id ?? randomId("sess_"),
     caller: c.get("caller"),
+    action: { kind: "message" as const, text: body.message },
     characterId: body.character_id,
-    message: body.message,
     userName: body.context?.user_name,
     includeHistory: body.context?.conversation_history !== false,
     media: body.media,
     requestId: c.get("requestId"),
   };
-  c.set("sessionId", sessionId);
-  const stub = sessionStub(c.env, sessionId);
-
-  if (body.stream === true || c.req.header("Accept")?.includes("text/event-stream")) {
-    const stream = unwrap(await stub.streamMessage(request, c.get("requestId")));
-    return new Response(stream, {
-      headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Session-Id": sessionId },
-    });
-  }
-  return c.json(toHttpResponse(unwrap(await stub.sendMessage(request))), 200);
+  return answerTurn(c, request, body.stream);
 });
