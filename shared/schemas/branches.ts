@@ -18,7 +18,7 @@ const generation = {
 export const RegenerateRequest = z.object({ session_id: SessionId, ...generation });
 export type RegenerateRequest = z.infer<typeof RegenerateRequest>;
 
-export const ContinueRequest = RegenerateRequest;
+export const ContinueRequest = z.object({ session_id: SessionId, ...generation });
 
 export const EditMessageRequest = z.object({
   session_id: SessionId,

@@ -104,10 +104,10 @@ describe("edit", () => {
 describe("continue", () => {
   it("stores the reply plus its continuation as a new sibling", async () => {
     const ids = await conversation("continue", 1);
+    const old = (await activeBranch("continue"))[1]!.content;
     const res = await continueReply("continue", ids[1]!, { stream: true });
     const chunks = [...res.text.matchAll(/^event: response_chunk\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!).delta as string);
     const final = JSON.parse(res.text.match(/^event: response\ndata: (.*)$/m)![1]!);
-    const old = (await select("continue", ids[1]!), (await activeBranch("continue"))[1]!.content);
     expect(final.response.startsWith(`${old} `)).toBe(true);
     expect(final.response.length).toBeGreaterThan(old.length + 10);
     // The chunks add up to the new message: the first is the text it continues.

@@ -12,7 +12,7 @@ export type TurnAction =
   | { kind: "continue"; messageId: string };
 
 /** SillyTavern's default continue nudge, sent after the message to continue. */
-export const CONTINUE_NUDGE = "[Continue your last message without repeating its original content.]";
+const CONTINUE_NUDGE = "[Continue your last message without repeating its original content.]";
 
 /** Where a turn's messages go: under the active leaf, or as a new child of a message on the active branch (null: a new root). */
 export type Attach = "leaf" | { parentId: string | null };

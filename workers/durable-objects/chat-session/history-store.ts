@@ -26,7 +26,7 @@ export interface HistoryPage {
 /** A cursor named a message that is not on the session's active branch. */
 export class UnknownCursorError extends Error {}
 
-export const COLUMNS = "id, parent_id, pos, role, content, character_id, created_at, metadata, media, selected_child";
+const COLUMNS = "id, parent_id, pos, role, content, character_id, created_at, metadata, media, selected_child";
 // A message's place among its siblings: creation order is rowid order (SQLite never reuses a rowid
 // below the largest), counted through the parent index, so a page costs O(limit x siblings).
 const WITH_SIBLINGS = `${COLUMNS},
@@ -229,7 +229,7 @@ export class HistoryStore {
   }
 }
 
-export function toMessage(row: MessageRow): PlacedMessage {
+function toMessage(row: MessageRow): PlacedMessage {
   return {
     id: row.id,
     parent_id: row.parent_id,
