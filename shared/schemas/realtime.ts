@@ -44,6 +44,11 @@ const AuthFrame = z.object({
    * or for a client_message_id its `user_message` frame first.
    */
   resume: z.array(ResumeEntry).max(MAX_RESUME_ENTRIES).optional(),
+  /**
+   * After a reconnect: the active leaf the client last saw. If the branch has moved since (another
+   * tab swiped, say), a `branch` frame saying where comes before `authenticated`.
+   */
+  active_leaf_id: MessageId.nullish(),
 });
 
 const MessageFrame = z.object({

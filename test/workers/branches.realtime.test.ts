@@ -114,4 +114,27 @@ describe("tree frames over WebSocket", () => {
     const branch = await activeBranch("ws-cancel");
     expect(branch[1]).toMatchObject({ id: response.message_id, content: response.content });
   });
+
+  it("tells a reconnecting client where the branch moved while it was away, before `authenticated`", async () => {
+    const { tabs, userId, replyId } = await twoTabs("ws-away");
+    const [stays, leaves] = tabs as [TestSocket, TestSocket];
+    leaves.ws.close(1000);
+    stays.send({ type: "regenerate", message_id: replyId, client_message_id: "while-away" });
+    const swipe = await stays.next(withId("response", "while-away"));
+
+    const back = await connect("?session_id=ws-away");
+    back.send({ type: "auth", token: ADMIN_KEY, session_id: "ws-away", active_leaf_id: replyId });
+    await back.next(ofType("authenticated"));
+    expect(back.frames.map((f) => f.type)).toEqual(["branch", "authenticated"]);
+    expect(back.frames[0]).toEqual({ type: "branch", session_id: "ws-away", active_leaf_id: swipe.message_id, changed_at_id: swipe.message_id });
+
+    // A client that is up to date hears nothing more; one whose leaf is gone redraws from the root.
+    const current = await connect("?session_id=ws-away");
+    current.send({ type: "auth", token: ADMIN_KEY, active_leaf_id: swipe.message_id });
+    await current.next(ofType("authenticated"));
+    expect(current.frames.map((f) => f.type)).toEqual(["authenticated"]);
+    const lost = await connect("?session_id=ws-away");
+    lost.send({ type: "auth", token: ADMIN_KEY, active_leaf_id: "msg_deleted" });
+    expect(await lost.next(ofType("branch"))).toMatchObject({ changed_at_id: userId, active_leaf_id: swipe.message_id });
+  });
 });

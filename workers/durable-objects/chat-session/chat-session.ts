@@ -14,7 +14,7 @@ import { authenticateFrom } from "../../auth/authenticate";
 import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-media";
 import { getRateLimiter } from "../../rate-limit/limiter";
-import { errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
+import { branchFrame, errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
 import { parseClientFrame } from "../../realtime/parse-frame";
 import { catchUpFrames } from "./catch-up";
 import { ConversationStats } from "./conversation-stats";
@@ -287,6 +287,8 @@ export class ChatSession extends DurableObject<Env> {
     for (const entry of frame.resume ?? []) {
       for (const missed of catchUpFrames(this.store, this.turns, sessionId, entry) ?? []) send(ws, missed);
     }
+    const moved = frame.active_leaf_id === undefined ? undefined : this.tree.changeSince(frame.active_leaf_id);
+    if (moved) send(ws, branchFrame(sessionId, moved));
     send(ws, { type: "authenticated", session_id: sessionId });
   }
 

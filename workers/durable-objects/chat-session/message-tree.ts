@@ -121,6 +121,22 @@ export class MessageTree implements TurnStore {
     return { ...this.extendFrom(sibling.id, target.pos), changedAtId: sibling.id, deletedIds };
   }
 
+  /**
+   * How the active branch differs from one that ended at `leafId` (what a client saw before it lost
+   * its connection): undefined when it still ends there; else the first message of the branch that
+   * is not on the client's (the root, when the client's leaf is gone).
+   */
+  changeSince(leafId: string | null): BranchChange | undefined {
+    const activeLeafId = this.store.leafId();
+    if (leafId === activeLeafId) return undefined;
+    const totalCount = this.store.count();
+    let node = leafId === null ? undefined : this.store.row(leafId);
+    while (node && node.pos === null) node = node.parent_id === null ? undefined : this.store.row(node.parent_id);
+    // The client's branch shares the active one down to `node`: what follows it is new to the client.
+    const changedAtId = (node ? this.store.idAt(node.pos! + 1) : this.store.idAt(0)) ?? leafId ?? activeLeafId!;
+    return { activeLeafId, changedAtId, totalCount };
+  }
+
   /** The messages that share `id`'s parent, and which of them the branch goes through (or would). */
   siblings(id: string): { siblings: PlacedMessage[]; activeIndex: number } | undefined {
     const target = this.store.row(id);
