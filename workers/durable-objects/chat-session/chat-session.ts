@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
 import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
-import { ADMIN_KEY_ID, isAdmin, type Caller } from "../../auth/caller";
+import { ADMIN_KEY_ID, type Caller } from "../../auth/caller";
 import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
 import { sseEvent } from "../../chat/http-reply";
 import { getKey } from "../../db/api-keys";
@@ -22,6 +22,7 @@ import { SessionMediaSwitch, type MediaSwitch } from "./media-switch";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { BranchOps, type BranchState } from "./branch-ops";
 import { MessageTree } from "./message-tree";
+import { Ownership } from "./ownership";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
@@ -48,6 +49,7 @@ export interface SessionMessageRequest {
 export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
   private readonly tree: MessageTree;
+  private readonly ownership: Ownership;
   private readonly branches: BranchOps;
   private readonly stats: ConversationStats;
   private readonly sockets: Sockets;
@@ -55,17 +57,16 @@ export class ChatSession extends DurableObject<Env> {
   private readonly mediaSwitch: SessionMediaSwitch;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
-  // The owning key, read once: ownership never changes after the first claim.
-  private owner?: string | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HistoryStore(ctx.storage.sql);
     this.tree = new MessageTree(this.store);
+    this.ownership = new Ownership(this.store);
     this.sockets = new Sockets(ctx);
     this.mediaSwitch = new SessionMediaSwitch(env);
     this.stats = new ConversationStats(env, ctx);
-    const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.mayHear(caller));
+    const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.ownership.mayHear(caller));
     this.branches = new BranchOps(this.tree, this.store, broadcast);
     this.turns = new TurnRunner(env, ctx, this.store, this.tree, { stats: this.stats, mediaSwitch: this.mediaSwitch, broadcast });
     // Answered by the runtime without waking the object: keep-alives cost nothing.
@@ -77,7 +78,7 @@ export class ChatSession extends DurableObject<Env> {
   async sendMessage(request: SessionMessageRequest): Promise<Outcome<ResponseFrame>> {
     const prepared = await this.prepare(request);
     if (!prepared.ok) return prepared;
-    return this.turns.run(prepared.value, () => this.authorize(request.caller, { claim: true }));
+    return this.turns.run(prepared.value, () => this.ownership.check(request.caller, { claim: true }));
   }
 
   /** The same turn as sendMessage, as a Server-Sent Events stream of the turn's frames. */
@@ -89,12 +90,14 @@ export class ChatSession extends DurableObject<Env> {
     const encoder = new TextEncoder();
     // A client that goes away mid-stream does not stop the turn: the reply is still stored.
     const write: Emit = (frame) => void writer.write(encoder.encode(sseEvent(frame, requestId))).catch(() => {});
-    void this.turns.run(prepared.value, () => this.authorize(request.caller, { claim: true }), write, write).finally(() => writer.close().catch(() => {}));
+    void this.turns
+      .run(prepared.value, () => this.ownership.check(request.caller, { claim: true }), write, write)
+      .finally(() => writer.close().catch(() => {}));
     return { ok: true, value: readable };
   }
 
   async history(caller: Caller, query: HistoryQuery): Promise<Outcome<HistoryPage>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     if (denied) return denied;
     try {
       return { ok: true, value: this.store.page(query) };
@@ -106,7 +109,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** One message, for callers that act on a message by id (ratings, media). */
   async getMessage(caller: Caller, messageId: string): Promise<Outcome<StoredMessage>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     if (denied) return denied;
     const message = this.store.get(messageId);
     if (!message) return { ok: false, code: "NOT_FOUND", message: `No message ${messageId} in this session` };
@@ -135,20 +138,20 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async messageSiblings(caller: Caller, messageId: string): Promise<Outcome<{ siblings: PlacedMessage[]; active_index: number }>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     return denied ?? this.branches.siblings(messageId);
   }
 
   /** A page of the path from the root to a message, for a fork to copy. */
   async forkPath(caller: Caller, messageId: string, offset: number, limit: number): Promise<Outcome<{ messages: StoredMessage[]; total: number }>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     return denied ?? this.branches.path(messageId, offset, limit);
   }
 
   /** Fills a new session with a fork's copies, page by page; the first page claims it for the caller. */
   async importFork(caller: Caller, sessionId: string, messages: StoredMessage[], last: boolean): Promise<Outcome<{ total_count: number }>> {
     if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
-    const denied = this.authorize(caller, { claim: true });
+    const denied = this.ownership.check(caller, { claim: true });
     if (denied) return denied;
     const total = this.branches.importCopies(messages);
     const final = messages.at(-1);
@@ -161,13 +164,13 @@ export class ChatSession extends DurableObject<Env> {
 
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */
   async getMediaSwitch(caller: Caller): Promise<Outcome<MediaSwitch>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     if (denied) return denied;
     return { ok: true, value: await this.mediaSwitch.get(this.store.getMeta("session_id")!) };
   }
 
   async setMediaSwitch(caller: Caller, change: Partial<MediaSwitch>): Promise<Outcome<MediaSwitch>> {
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     if (denied) return denied;
     return { ok: true, value: await this.mediaSwitch.set(this.store.getMeta("session_id")!, change) };
   }
@@ -176,14 +179,14 @@ export class ChatSession extends DurableObject<Env> {
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
     const merged = this.store.setMedia(messageId, media);
     if (!merged) return false;
-    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged }, (caller) => this.mayHear(caller));
+    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged }, (caller) => this.ownership.mayHear(caller));
     return true;
   }
 
   /** Clearing waits for a running turn, so a reply never lands in a history that was just cleared. */
   async clear(caller: Caller): Promise<Outcome<{ cleared_at: string }>> {
     return this.turns.exclusive(async () => {
-      const denied = this.authorize(caller, { claim: false });
+      const denied = this.ownership.check(caller, { claim: false });
       if (denied) return denied;
       this.store.clear();
       this.turns.forget();
@@ -239,7 +242,7 @@ export class ChatSession extends DurableObject<Env> {
     if (frame.type === "auth") return this.onAuth(ws, frame);
     const caller = stateOf(ws)?.caller;
     if (!caller) return send(ws, errorFrame("UNAUTHORIZED", "Send an auth frame before anything else"));
-    const denied = this.authorize(caller, { claim: false });
+    const denied = this.ownership.check(caller, { claim: false });
     if (denied) {
       send(ws, errorFrame(denied.code, denied.message));
       return ws.close(CLOSE_CODES.FORBIDDEN, "session belongs to another key");
@@ -275,11 +278,11 @@ export class ChatSession extends DurableObject<Env> {
     };
     const revoked: Denied = { ok: false, code: "UNAUTHORIZED", message: "Invalid or revoked API key" };
     if (!caller) return refuse(revoked);
-    const early = this.authorize(caller, { claim: false, allowNew: true });
+    const early = this.ownership.check(caller, { claim: false, allowNew: true });
     if (early) return refuse(early);
     if (!(await this.registerSocket(caller, sessionId))) return refuse(revoked);
     // Authenticating claims an unowned session, so no other key can take it over while this socket listens.
-    const denied = this.authorize(caller, { claim: true });
+    const denied = this.ownership.check(caller, { claim: true });
     if (denied) return refuse(denied);
     if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
     // From here to `authenticated` nothing awaits: what the client missed goes out before any live frame.
@@ -322,7 +325,7 @@ export class ChatSession extends DurableObject<Env> {
     // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.
     void this.turns.run(
       prepared.value,
-      () => this.authorize(caller, { claim: true }),
+      () => this.ownership.check(caller, { claim: true }),
       undefined,
       (error) => send(ws, error),
     );
@@ -364,7 +367,7 @@ export class ChatSession extends DurableObject<Env> {
     if (!prepared.ok) return void refuse(prepared);
     void this.turns.run(
       prepared.value,
-      () => this.authorize(caller, { claim: false }),
+      () => this.ownership.check(caller, { claim: false }),
       undefined,
       (error) => send(ws, error),
     );
@@ -386,7 +389,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Runs a tree change between turns, for the session's owner (or an admin) only. */
   private betweenTurns<T>(caller: Caller, change: (sessionId: string) => Outcome<T>): Promise<Outcome<T>> {
-    return this.turns.exclusive(async () => this.authorize(caller, { claim: false }) ?? change(this.store.getMeta("session_id")!));
+    return this.turns.exclusive(async () => this.ownership.check(caller, { claim: false }) ?? change(this.store.getMeta("session_id")!));
   }
 
   /**
@@ -396,7 +399,7 @@ export class ChatSession extends DurableObject<Env> {
   private async prepare(request: SessionMessageRequest): Promise<Outcome<Parameters<TurnRunner["run"]>[0]>> {
     const { action } = request;
     if (action.kind === "message" && !this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
-    const denied = this.authorize(request.caller, { claim: false, allowNew: action.kind === "message" });
+    const denied = this.ownership.check(request.caller, { claim: false, allowNew: action.kind === "message" });
     if (denied) return denied;
     const characterId = action.kind === "message" ? request.characterId! : this.store.row(action.messageId)?.character_id;
     if (characterId === undefined)
@@ -406,35 +409,5 @@ export class ChatSession extends DurableObject<Env> {
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
     const { characterId: _, ...rest } = request;
     return { ok: true, value: { ...rest, character } };
-  }
-
-  /**
-   * The first key to write to a session owns it; other keys get FORBIDDEN, admin keys get through.
-   * `claim` takes ownership of an unowned session; `allowNew` lets an unowned one pass without claiming.
-   */
-  private authorize(caller: Caller, { claim, allowNew = false }: { claim: boolean; allowNew?: boolean }): Denied | undefined {
-    const owner = this.ownerKey();
-    if (owner === null) {
-      if (allowNew) return undefined;
-      if (!claim) return { ok: false, code: "NOT_FOUND", message: "No such session" };
-      this.store.setMeta("owner", caller.keyId);
-      this.store.setMeta("created_at", new Date().toISOString());
-      this.owner = caller.keyId;
-      return undefined;
-    }
-    if (owner !== caller.keyId && !isAdmin(caller)) {
-      return { ok: false, code: "FORBIDDEN", message: "This session belongs to another API key" };
-    }
-    return undefined;
-  }
-
-  private ownerKey(): string | null {
-    if (this.owner === undefined) this.owner = this.store.getMeta("owner");
-    return this.owner;
-  }
-
-  /** Turn frames go to the owner's sockets and admins' only. */
-  private mayHear(caller: Caller): boolean {
-    return caller.keyId === this.ownerKey() || isAdmin(caller);
   }
 }

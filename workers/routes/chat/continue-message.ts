@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ContinueRequest, MessageParams } from "../../../shared/schemas/branches";
 import { SendMessageResponse } from "../../../shared/schemas/chat";
 import { createRouter, errorResponses, jsonBody, unavailableResponse } from "../openapi";
-import { answerTurn } from "./turn-answer";
+import { answerTreeTurn } from "./turn-answer";
 
 const route = createRoute({
   method: "post",
@@ -23,18 +23,5 @@ const route = createRoute({
 
 export const continueMessage = createRouter().openapi(route, async (c) => {
   const { message_id } = c.req.valid("param");
-  const body = c.req.valid("json");
-  return answerTurn(
-    c,
-    {
-      sessionId: body.session_id,
-      caller: c.get("caller"),
-      action: { kind: "continue", messageId: message_id },
-      userName: body.context?.user_name,
-      includeHistory: true,
-      media: body.media,
-      requestId: c.get("requestId"),
-    },
-    body.stream,
-  );
+  return answerTreeTurn(c, { kind: "continue", messageId: message_id }, c.req.valid("json"));
 });

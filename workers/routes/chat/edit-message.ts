@@ -4,7 +4,7 @@ import { SendMessageResponse } from "../../../shared/schemas/chat";
 import { unwrap } from "../../api-error";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import { createRouter, errorResponses, jsonBody, unavailableResponse } from "../openapi";
-import { answerTurn } from "./turn-answer";
+import { answerTreeTurn } from "./turn-answer";
 
 const route = createRoute({
   method: "patch",
@@ -31,19 +31,7 @@ export const editMessage = createRouter().openapi(route, async (c) => {
   const stub = sessionStub(c.env, body.session_id);
   const target = unwrap(await stub.getMessage(caller, message_id));
   if (target.role === "user" && body.regenerate !== false) {
-    return answerTurn(
-      c,
-      {
-        sessionId: body.session_id,
-        caller,
-        action: { kind: "edit", messageId: message_id, text: body.content },
-        userName: body.context?.user_name,
-        includeHistory: true,
-        media: body.media,
-        requestId: c.get("requestId"),
-      },
-      body.stream,
-    );
+    return answerTreeTurn(c, { kind: "edit", messageId: message_id, text: body.content }, body);
   }
   return c.json(unwrap(await stub.editMessage(caller, message_id, body.content)), 200);
 });

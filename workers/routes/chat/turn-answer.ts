@@ -4,6 +4,8 @@ import { toHttpResponse } from "../../chat/http-reply";
 import type { SessionMessageRequest } from "../../durable-objects/chat-session/chat-session";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import type { AppEnv } from "../../env";
+import type { TurnAction } from "../../chat/turn-plan";
+import type { RegenerateRequest } from "../../../shared/schemas/branches";
 
 /**
  * Runs a turn in its session and answers with the reply (chat/message's body), or, with `stream` or
@@ -19,4 +21,21 @@ export async function answerTurn(c: Context<AppEnv>, request: SessionMessageRequ
     });
   }
   return c.json(toHttpResponse(unwrap(await stub.sendMessage(request))), 200);
+}
+
+/** A regenerate, continue or answered edit: a turn on a message of the session, with chat/message's options. */
+export function answerTreeTurn(c: Context<AppEnv>, action: Exclude<TurnAction, { kind: "message" }>, body: RegenerateRequest): Promise<Response> {
+  return answerTurn(
+    c,
+    {
+      sessionId: body.session_id,
+      caller: c.get("caller"),
+      action,
+      userName: body.context?.user_name,
+      includeHistory: true,
+      media: body.media,
+      requestId: c.get("requestId"),
+    },
+    body.stream,
+  );
 }
