@@ -175,3 +175,34 @@ describe("greetings and paths", () => {
       expect(tree.pathTo(store.idAt(1)!, 0, 1)).toMatchObject({ total: 2, messages: [{ content: "m0" }] });
     }));
 });
+
+it("upgrades a session stored before branches existed, and branches it like any other", async () => {
+  const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.idFromName("tree-legacy"));
+  await runInDurableObject(stub, (_instance, state) => {
+    // The table as it was: no selected_child column.
+    const sql = state.storage.sql;
+    sql.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE messages (id TEXT PRIMARY KEY, parent_id TEXT, pos INTEGER, role TEXT NOT NULL, content TEXT NOT NULL,
+      character_id TEXT NOT NULL, created_at TEXT NOT NULL, metadata TEXT, media TEXT, client_id TEXT)`);
+    sql.exec(`CREATE UNIQUE INDEX messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
+    sql.exec(`CREATE INDEX messages_parent ON messages (parent_id)`);
+    for (let i = 0; i < 4; i++) {
+      sql.exec(
+        `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at) VALUES (?, ?, ?, ?, ?, 'assistant', ?)`,
+        `msg_old${i}`,
+        i === 0 ? null : `msg_old${i - 1}`,
+        i,
+        i % 2 ? "assistant" : "user",
+        `m${i}`,
+        at,
+      );
+    }
+    const store = new HistoryStore(sql);
+    const tree = new MessageTree(store);
+    expect(branch(store)).toEqual(["m0", "m1", "m2", "m3"]);
+    tree.branchFrom("msg_old0", text("assistant", "swipe"), at);
+    expect(branch(store)).toEqual(["m0", "swipe"]);
+    tree.select("msg_old1");
+    expect(branch(store)).toEqual(["m0", "m1", "m2", "m3"]);
+  });
+});
