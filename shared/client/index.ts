@@ -12,7 +12,7 @@ export {
   type StreamEvent,
 } from "./branches.js";
 export { ChatacterError } from "./errors.js";
-export { ChatSocket, type ChatSessionOptions } from "./session.js";
-export type { ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
+export { ChatSocket, type ChatSessionOptions, type MediaOption, type SocketEditOptions, type SocketGenerateOptions } from "./session.js";
+export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
 export type { SendMessageResponse, HistoryResponse, HistoryMessage } from "../schemas/chat";
 export type { Character } from "../schemas/characters";
