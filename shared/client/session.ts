@@ -96,8 +96,9 @@ export class ChatSocket {
 
   // ---- the conversation tree (CHARACTER-ENGINE.md §1) ----
   // Each call is sent with a client_message_id and kept with the unanswered messages, so a reconnect
-  // resumes it (or sends it again: the server never runs one id twice). Every socket of the session,
-  // this one included, also gets the `branch` frame of each change (`on("branch", ...)`).
+  // resumes it or sends it again: the server never runs a reply's id twice, and a select sent again
+  // only selects again. Every socket of the session, this one included, also gets the `branch` frame
+  // of each change (`on("branch", ...)`).
 
   /**
    * Swipe: a new reply in place of `messageId` (a reply on the active branch, at any depth), generated
@@ -117,7 +118,8 @@ export class ChatSocket {
    * Edits a message: the new text becomes a sibling, made active. An edited user message is answered:
    * resolves with the reply's `response` frame (its `user_message_id` is the new message). An edited
    * reply, or `regenerate: false`, is only stored: resolves with the `branch` frame (`active_leaf_id`
-   * is the new message).
+   * is the new message). The server keeps no id for a stored edit: if its `branch` frame is lost to a
+   * dropped connection, the edit is sent again and refused (INVALID_REQUEST) although it was stored.
    *
    * @example
    * const answered = await socket.edit(userMessageId, "What I meant to say");
