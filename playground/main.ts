@@ -1,4 +1,4 @@
-import { ChatacterClient, ChatacterError, type ChatSocket, type ServerFrame } from "../shared/client/index.js";
+import { ChatacterClient, ChatacterError, type ChatSocket, type HistoryMessage, type ServerFrame } from "../shared/client/index.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const keyInput = $<HTMLInputElement>("api-key");
@@ -17,6 +17,7 @@ keyInput.value = localStorage.getItem("chattr.key") ?? "";
 sessionInput.value = localStorage.getItem("chattr.session") ?? "";
 
 const say = (text: string) => (status.textContent = text);
+const failed = (error: unknown) => say(error instanceof ChatacterError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
 const bubbles = new Map<string, HTMLLIElement>();
 
 function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HTMLLIElement {
@@ -25,7 +26,9 @@ function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HT
     li = document.createElement("li");
     li.className = role;
     li.dataset.id = id;
-    li.append(document.createElement("span"));
+    const span = document.createElement("span");
+    span.className = "text";
+    li.append(span);
     messages.append(li);
     bubbles.set(id, li);
   }
@@ -34,15 +37,189 @@ function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HT
   return li;
 }
 
+/** Adds to a bubble below its text, above its tools row. */
+function addToBubble(li: HTMLLIElement, element: HTMLElement) {
+  li.insertBefore(element, li.querySelector(":scope > .tools"));
+}
+
 function setMeta(li: HTMLLIElement, text: string) {
   let meta = li.querySelector<HTMLElement>(".meta");
   if (!meta) {
     meta = document.createElement("span");
     meta.className = "meta";
-    li.append(meta);
+    addToBubble(li, meta);
   }
   meta.textContent = text;
 }
+
+const replyMeta = (m: HistoryMessage["metadata"], cancelled = false) =>
+  m ? `${m.response_time_ms} ms${m.tokens_used === null ? "" : ` · ${m.tokens_used} tokens`}${cancelled ? " · stopped" : ""}` : "";
+
+// ---- the conversation tree: swipes, regenerate, edit, continue ----
+
+type Place = Pick<HistoryMessage, "role" | "sibling_index" | "sibling_count"> & { parent_id?: string | null };
+
+function toolButton(action: string, label: string, text: string, disabled = false): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `tool ${action}`;
+  button.dataset.action = action;
+  button.setAttribute("aria-label", label);
+  button.title = label;
+  button.textContent = text;
+  button.disabled = disabled;
+  return button;
+}
+
+/** A bubble's tools: ‹ n/m › when it has swipes, edit, and on a character's reply regenerate and continue. */
+function decorate(li: HTMLLIElement, place: Place) {
+  li.querySelector(":scope > .tools")?.remove();
+  const tools = document.createElement("div");
+  tools.className = "tools";
+  if (place.sibling_count > 1) {
+    const swipes = document.createElement("span");
+    swipes.className = "swipes";
+    const position = document.createElement("span");
+    position.className = "place";
+    position.textContent = `${place.sibling_index + 1}/${place.sibling_count}`;
+    swipes.append(
+      toolButton("prev", "Previous swipe", "‹", place.sibling_index === 0),
+      " ",
+      position,
+      " ",
+      toolButton("next", "Next swipe", "›", place.sibling_index === place.sibling_count - 1),
+    );
+    tools.append(swipes);
+  }
+  tools.append(toolButton("edit", "Edit", "✎"));
+  // A greeting (no parent) is not generated: it has swipes (alternate greetings) but no regenerate.
+  if (place.role === "assistant" && place.parent_id !== null) tools.append(toolButton("regenerate", "Regenerate", "↻"));
+  // Shown on the last bubble only (style.css): the active branch's leaf.
+  if (place.role === "assistant") tools.append(toolButton("continue", "Continue", "→"));
+  li.append(tools);
+}
+
+/** Removes a bubble and everything after it: what a regenerate, an edit or a continue puts anew. */
+function dropFrom(li: HTMLLIElement) {
+  for (let node: Element | null = li; node; ) {
+    const next: Element | null = node.nextElementSibling;
+    bubbles.delete((node as HTMLElement).dataset.id ?? "");
+    node.remove();
+    node = next;
+  }
+}
+
+/** Replies still streaming, and when each bubble last heard a live frame: a redraw keeps what its history page missed. */
+const streaming = new Set<string>();
+const touched = new Map<string, number>();
+let clock = 0;
+let drawing = 0;
+const touch = (id: string) => touched.set(id, ++clock);
+
+/**
+ * Draws the active branch from history (its latest 50 messages). Bubbles of live frames that came
+ * after the page was asked for (a reply streaming into the new branch) stay, after it.
+ */
+async function redraw(): Promise<{ total: number; more: boolean } | undefined> {
+  if (!client || !sessionInput.value) return undefined;
+  const ticket = ++drawing;
+  const since = clock;
+  const page = await client.getHistory(sessionInput.value, { limit: 50, order: "desc" });
+  // A newer redraw is on its way: it draws.
+  if (ticket !== drawing) return undefined;
+  const listed = new Set(page.messages.map((m) => m.id));
+  const keep = (id: string) => !listed.has(id) && (streaming.has(id) || (touched.get(id) ?? -1) > since);
+  const live = [...messages.querySelectorAll<HTMLLIElement>(":scope > li")].filter((li) => keep(li.dataset.id ?? ""));
+  for (const [id, at] of touched) if (at <= since) touched.delete(id);
+  messages.replaceChildren();
+  bubbles.clear();
+  for (const message of page.messages.reverse()) {
+    const li = bubble(message.id, message.role, message.content);
+    decorate(li, message);
+    if (message.role === "assistant") setMeta(li, replyMeta(message.metadata));
+    showMedia(li, message.media as Record<string, unknown> | undefined);
+  }
+  for (const li of live) {
+    messages.append(li);
+    bubbles.set(li.dataset.id!, li);
+  }
+  messages.scrollTop = messages.scrollHeight;
+  return { total: page.total_count, more: page.has_more };
+}
+
+/** Runs a change of the tree; if it fails, the conversation is drawn again as it is. */
+function change(run: () => Promise<unknown>) {
+  if (!socket) return;
+  run().catch(async (error: unknown) => {
+    await redraw().catch(() => undefined);
+    failed(error);
+  });
+}
+
+/** Swipes to the neighbouring sibling (found with the HTTP client), over the socket. */
+async function swipe(li: HTMLLIElement, step: -1 | 1) {
+  const { siblings } = await client!.siblings(sessionInput.value, li.dataset.id!);
+  const neighbour = siblings[siblings.findIndex((m) => m.id === li.dataset.id) + step];
+  if (neighbour) await socket!.select(neighbour.id);
+}
+
+/** Edits a bubble in place: Enter saves (a new sibling), Escape gives up. */
+function startEditing(li: HTMLLIElement) {
+  if (li.classList.contains("editing")) return;
+  const text = li.querySelector<HTMLElement>(":scope > .text")!;
+  const box = document.createElement("textarea");
+  box.className = "edit-box";
+  box.value = text.textContent ?? "";
+  box.rows = Math.min(8, box.value.split("\n").length + 1);
+  box.setAttribute("aria-label", "Edit message");
+  li.classList.add("editing");
+  text.after(box);
+  box.focus();
+  const stop = () => {
+    box.remove();
+    li.classList.remove("editing");
+  };
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") return stop();
+    if (event.key !== "Enter" || event.shiftKey) return;
+    event.preventDefault();
+    const content = box.value.trim();
+    stop();
+    if (!content || content === text.textContent) return;
+    // An edited user message is answered: the new message and its reply take this place.
+    if (li.classList.contains("user")) dropFrom(li);
+    else text.textContent = content;
+    const id = li.dataset.id!;
+    change(() => socket!.edit(id, content, { media: mediaToggle.checked }));
+  });
+}
+
+messages.addEventListener("click", (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-action]");
+  const li = button?.closest<HTMLLIElement>("#messages > li");
+  if (!button || !li || !socket || !client) return;
+  const id = li.dataset.id!;
+  const media = mediaToggle.checked;
+  switch (button.dataset.action) {
+    case "prev":
+    case "next":
+      change(() => swipe(li, button.dataset.action === "prev" ? -1 : 1));
+      break;
+    case "regenerate":
+      // The new swipe streams in where this reply was.
+      dropFrom(li);
+      change(() => socket!.regenerate(id, { media }));
+      break;
+    case "continue":
+      // The continued reply streams in again from its old text.
+      dropFrom(li);
+      change(() => socket!.continue(id, { media }));
+      break;
+    case "edit":
+      startEditing(li);
+      break;
+  }
+});
 
 /** Shows a reply's media: players once URLs are ready, a progress bar while jobs run. */
 function showMedia(li: HTMLLIElement, media: Record<string, unknown> | null | undefined) {
@@ -59,13 +236,13 @@ function showMedia(li: HTMLLIElement, media: Record<string, unknown> | null | un
       player.controls = true;
       player.src = url;
       player.dataset.testid = `${kind}-player`;
-      li.append(player);
+      addToBubble(li, player);
     } else if (!ready && typeof url === "string" && state !== "failed") {
       if (!bar) {
         bar = document.createElement("progress");
         bar.dataset.kind = kind;
         bar.max = 100;
-        li.append(bar);
+        addToBubble(li, bar);
       }
       bar.title = `${kind}: ${state ?? "pending"}`;
       const requestId = media[`${kind}_request_id`];
@@ -96,20 +273,25 @@ function watchProgress(requestId: string, bar: HTMLProgressElement) {
 function onFrame(frame: ServerFrame) {
   switch (frame.type) {
     case "user_message":
-      bubble(frame.message_id, "user", frame.content);
+      touch(frame.message_id);
+      decorate(bubble(frame.message_id, "user", frame.content), { role: "user", ...frame });
       break;
     case "typing":
       say(frame.is_typing ? `${characterSelect.selectedOptions[0]?.text ?? "The character"} is typing…` : "");
       break;
     case "response_chunk": {
+      streaming.add(frame.message_id);
+      touch(frame.message_id);
       const li = bubble(frame.message_id, "assistant");
       li.firstElementChild!.textContent += frame.delta;
       break;
     }
     case "response": {
+      streaming.delete(frame.message_id);
+      touch(frame.message_id);
       const li = bubble(frame.message_id, "assistant", frame.content);
-      const m = frame.metadata;
-      setMeta(li, `${m.response_time_ms} ms${m.tokens_used === null ? "" : ` · ${m.tokens_used} tokens`}${frame.cancelled ? " · stopped" : ""}`);
+      decorate(li, { role: "assistant", ...frame });
+      setMeta(li, replyMeta(frame.metadata, frame.cancelled));
       showMedia(li, frame.media);
       cancelButton.disabled = true;
       break;
@@ -117,7 +299,13 @@ function onFrame(frame: ServerFrame) {
     case "media":
       showMedia(bubble(frame.message_id, "assistant"), frame.media);
       break;
+    case "branch":
+      // The active branch changed (here or in another tab): draw it again.
+      redraw().catch(failed);
+      break;
     case "error":
+      // Turns run one at a time: an error ends the one that was streaming.
+      streaming.clear();
       bubble(`error-${Date.now()}`, "error", `${frame.code}: ${frame.message}`);
       cancelButton.disabled = true;
       break;
@@ -135,12 +323,13 @@ async function connect() {
   }
   socket?.close();
   socket = client.connect({ sessionId: sessionInput.value.trim() || undefined });
-  for (const type of ["user_message", "typing", "response_chunk", "response", "media", "error"] as const) socket.on(type, onFrame);
+  for (const type of ["user_message", "typing", "response_chunk", "response", "branch", "media", "error"] as const) socket.on(type, onFrame);
   say("Connecting…");
   try {
     const sessionId = await socket.ready;
     sessionInput.value = sessionId;
     localStorage.setItem("chattr.session", sessionId);
+    await redraw().catch(failed);
     sendButton.disabled = false;
     say(`Connected to session ${sessionId}`);
   } catch (error) {
@@ -149,19 +338,12 @@ async function connect() {
 }
 
 async function loadHistory() {
-  if (!client || !sessionInput.value) return;
-  const page = await client.getHistory(sessionInput.value, { limit: 50, order: "desc" });
-  messages.replaceChildren();
-  bubbles.clear();
-  for (const message of page.messages.reverse()) {
-    const li = bubble(message.id, message.role, message.content);
-    showMedia(li, message.media as Record<string, unknown> | undefined);
-  }
-  say(`${page.total_count} messages${page.has_more ? " (showing the latest 50)" : ""}`);
+  const drawn = await redraw();
+  if (drawn) say(`${drawn.total} messages${drawn.more ? " (showing the latest 50)" : ""}`);
 }
 
 $("connect").addEventListener("click", () => void connect());
-$("load-history").addEventListener("click", () => void loadHistory().catch((e) => say(String(e.message ?? e))));
+$("load-history").addEventListener("click", () => void loadHistory().catch(failed));
 $("clear-history").addEventListener("click", async () => {
   if (!client || !sessionInput.value || !confirm("Clear this conversation?")) return;
   await client.clearHistory(sessionInput.value).catch((e) => say(String(e.message ?? e)));

@@ -1,12 +1,23 @@
 import type { CharacterList, Character, CreateCharacterRequest, UpdateCharacterRequest } from "../schemas/characters";
 import type { ChatContext, HistoryQuery, HistoryResponse, SendMessageResponse } from "../schemas/chat";
-import type { ServerFrame } from "../schemas/realtime";
 import type { z } from "zod";
 import type { CreatedKey, KeyList, Scope } from "../schemas/keys";
+import {
+  branchCalls,
+  streamTurn,
+  type BranchState,
+  type DeletedMessage,
+  type EditedMessage,
+  type EditOptions,
+  type EditStreamEvent,
+  type ForkedSession,
+  type GenerateOptions,
+  type Siblings,
+  type StreamEvent,
+} from "./branches.js";
 import { ChatacterError } from "./errors.js";
-import { call, send, type Transport } from "./http.js";
+import { call, type Transport } from "./http.js";
 import { ChatSocket, type ChatSessionOptions } from "./session.js";
-import { readEvents } from "./sse.js";
 
 type Out<T extends z.ZodType> = z.output<T>;
 
@@ -14,9 +25,6 @@ export interface SendOptions {
   sessionId?: string | null;
   context?: ChatContext;
 }
-
-/** What `streamMessage` yields: the turn's frames, then the same body `sendMessage` answers. */
-export type StreamEvent = Exclude<ServerFrame, { type: "response" | "error" }> | ({ type: "response" } & SendMessageResponse);
 
 export interface MediaJob {
   request_id: string;
@@ -54,25 +62,17 @@ export class ChatacterClient {
   }
 
   /** The reply as it is generated (Server-Sent Events); the last event is the full response. */
-  async *streamMessage(
+  streamMessage(
     message: string,
     { characterId = "assistant", sessionId = null, context }: SendOptions & { characterId?: string } = {},
   ): AsyncGenerator<StreamEvent> {
-    const response = await send(
-      this.transport,
-      "POST",
-      "/api/v1/chat/message",
-      { message, character_id: characterId, session_id: sessionId, stream: true, ...(context ? { context } : {}) },
-      { Accept: "text/event-stream" },
-    );
-    for await (const { event, data } of readEvents(response.body!)) {
-      const parsed = JSON.parse(data);
-      if (event === "error") {
-        const e = parsed.error;
-        throw new ChatacterError(e.code, e.message, response.status, e.request_id, e.details);
-      }
-      yield (event === "response" ? { type: "response", ...parsed } : parsed) as StreamEvent;
-    }
+    return streamTurn(this.transport, "POST", "/api/v1/chat/message", {
+      message,
+      character_id: characterId,
+      session_id: sessionId,
+      stream: true,
+      ...(context ? { context } : {}),
+    });
   }
 
   getHistory(sessionId: string, query: Partial<HistoryQuery> = {}): Promise<HistoryResponse> {
@@ -88,6 +88,139 @@ export class ChatacterClient {
   connect({ sessionId, ...options }: { sessionId?: string } & Partial<Omit<ChatSessionOptions, "url" | "token">> = {}): ChatSocket {
     const url = `${this.transport.baseUrl.replace(/^http/, "ws")}/api/v1/ws/chat${sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : ""}`;
     return new ChatSocket({ url, token: this.transport.apiKey ?? "", sessionId, ...options });
+  }
+
+  // ---- the conversation tree: swipes, edits, branches (CHARACTER-ENGINE.md §1) ----
+  //
+  // A message is named with its session. Each call that generates a reply has a streaming twin
+  // (`streamRegenerate`, `streamEdit`, `streamContinue`) yielding the same events as `streamMessage`.
+
+  /**
+   * Swipe: a new reply in place of `messageId` (a reply on the active branch, at any depth), generated
+   * from the history above it. It becomes active; the old reply and what followed it stay reachable.
+   *
+   * @example
+   * const swipe = await client.regenerate(sessionId, reply.message_id);
+   * console.log(`${swipe.sibling_index + 1}/${swipe.sibling_count}`, swipe.response); // "2/2 ..."
+   * await client.select(sessionId, reply.message_id); // back to the first one
+   */
+  regenerate(sessionId: string, messageId: string, options?: GenerateOptions): Promise<SendMessageResponse> {
+    return branchCalls.regenerate(this.transport, sessionId, messageId, options);
+  }
+
+  /**
+   * `regenerate` as Server-Sent Events: `typing`, `response_chunk`..., `response`, then a `branch` event.
+   *
+   * @example
+   * for await (const event of client.streamRegenerate(sessionId, replyId)) {
+   *   if (event.type === "response_chunk") process.stdout.write(event.delta);
+   *   if (event.type === "branch") console.log("\nactive leaf:", event.active_leaf_id);
+   * }
+   */
+  streamRegenerate(sessionId: string, messageId: string, options?: GenerateOptions): AsyncGenerator<StreamEvent> {
+    return branchCalls.streamRegenerate(this.transport, sessionId, messageId, options);
+  }
+
+  /**
+   * Edits a message without overwriting it: the new text becomes a sibling on the active branch. An
+   * edited user message is answered (chat/message's body, the new user message in `user_message_id`)
+   * unless `regenerate: false`; an edited reply is only stored (`{session_id, active_leaf_id,
+   * total_count, message}`). `isStoredEdit` tells the two apart.
+   *
+   * @example
+   * const result = await client.edit(sessionId, userMessageId, "What I meant to say");
+   * if (isStoredEdit(result)) console.log("stored as", result.message.id);
+   * else console.log("answered:", result.response);
+   * const fixed = await client.edit(sessionId, userMessageId, "Typo fixed", { regenerate: false }); // EditedMessage
+   */
+  edit(sessionId: string, messageId: string, content: string, options: EditOptions & { regenerate: false }): Promise<EditedMessage>;
+  edit(sessionId: string, messageId: string, content: string, options?: EditOptions): Promise<SendMessageResponse | EditedMessage>;
+  edit(sessionId: string, messageId: string, content: string, options?: EditOptions): Promise<SendMessageResponse | EditedMessage> {
+    return branchCalls.edit(this.transport, sessionId, messageId, content, options);
+  }
+
+  /**
+   * `edit` as Server-Sent Events: for an answered edit `user_message`, `branch`, `typing`,
+   * `response_chunk`..., `response`; for an edit that is only stored, one `stored` event.
+   *
+   * @example
+   * for await (const event of client.streamEdit(sessionId, userMessageId, "Try this instead")) {
+   *   if (event.type === "response_chunk") process.stdout.write(event.delta);
+   *   if (event.type === "stored") console.log("stored, no reply:", event.message.id);
+   * }
+   */
+  streamEdit(sessionId: string, messageId: string, content: string, options?: EditOptions): AsyncGenerator<EditStreamEvent> {
+    return branchCalls.streamEdit(this.transport, sessionId, messageId, content, options);
+  }
+
+  /**
+   * The active branch's last reply goes on where it stopped: a new sibling holds its text plus the
+   * continuation, and becomes active.
+   *
+   * @example
+   * const longer = await client.continue(sessionId, reply.message_id);
+   * console.log(longer.response.startsWith(reply.response)); // true
+   */
+  continue(sessionId: string, messageId: string, options?: GenerateOptions): Promise<SendMessageResponse> {
+    return branchCalls.continue(this.transport, sessionId, messageId, options);
+  }
+
+  /**
+   * `continue` as Server-Sent Events; the first `response_chunk` is the old text, so the chunks add up
+   * to the new message. Ends with a `branch` event.
+   *
+   * @example
+   * let text = "";
+   * for await (const event of client.streamContinue(sessionId, replyId)) if (event.type === "response_chunk") text += event.delta;
+   */
+  streamContinue(sessionId: string, messageId: string, options?: GenerateOptions): AsyncGenerator<StreamEvent> {
+    return branchCalls.streamContinue(this.transport, sessionId, messageId, options);
+  }
+
+  /**
+   * Makes a message active (swipes to it, or goes back to it); below it the branch follows each
+   * message's last selected child, so the conversation comes back as it was last seen there.
+   *
+   * @example
+   * const { siblings, active_index } = await client.siblings(sessionId, replyId);
+   * const { active_leaf_id, total_count } = await client.select(sessionId, siblings[active_index - 1]!.id);
+   */
+  select(sessionId: string, messageId: string): Promise<BranchState> {
+    return branchCalls.select(this.transport, sessionId, messageId);
+  }
+
+  /**
+   * The messages sharing `messageId`'s parent (itself included), in creation order, and the index of
+   * the one the active branch goes through.
+   *
+   * @example
+   * const { siblings, active_index } = await client.siblings(sessionId, replyId);
+   * console.log(`swipe ${active_index + 1} of ${siblings.length}`);
+   */
+  siblings(sessionId: string, messageId: string): Promise<Siblings> {
+    return branchCalls.siblings(this.transport, sessionId, messageId);
+  }
+
+  /**
+   * Deletes a message and everything below it. On the active branch, its nearest remaining sibling
+   * takes its place, else the branch ends at its parent.
+   *
+   * @example
+   * const { active_leaf_id, deleted_count } = await client.remove(sessionId, swipeId);
+   */
+  remove(sessionId: string, messageId: string): Promise<DeletedMessage> {
+    return branchCalls.remove(this.transport, sessionId, messageId);
+  }
+
+  /**
+   * A new session, owned by this key, holding copies of the path from the root to `messageId`.
+   *
+   * @example
+   * const fork = await client.fork(sessionId, replyId);
+   * await client.sendMessage("Meanwhile, elsewhere…", "assistant", fork.session_id);
+   */
+  fork(sessionId: string, messageId: string): Promise<ForkedSession> {
+    return branchCalls.fork(this.transport, sessionId, messageId);
   }
 
   // ---- characters ----

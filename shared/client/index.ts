@@ -1,6 +1,18 @@
-export { ChatacterClient, type MediaJob, type SendOptions, type StreamEvent } from "./client.js";
+export { ChatacterClient, type MediaJob, type SendOptions } from "./client.js";
+export {
+  isStoredEdit,
+  type BranchState,
+  type DeletedMessage,
+  type EditedMessage,
+  type EditOptions,
+  type EditStreamEvent,
+  type ForkedSession,
+  type GenerateOptions,
+  type Siblings,
+  type StreamEvent,
+} from "./branches.js";
 export { ChatacterError } from "./errors.js";
-export { ChatSocket, type ChatSessionOptions } from "./session.js";
-export type { ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
+export { ChatSocket, type ChatSessionOptions, type MediaOption, type SocketEditOptions, type SocketGenerateOptions } from "./session.js";
+export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
 export type { SendMessageResponse, HistoryResponse, HistoryMessage } from "../schemas/chat";
 export type { Character } from "../schemas/characters";

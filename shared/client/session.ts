@@ -1,4 +1,5 @@
-import type { ErrorFrame, ResponseChunkFrame, ResponseFrame, ResumeEntry, ServerFrame } from "../schemas/realtime";
+import type { z } from "zod";
+import type { BranchFrame, ClientFrame, ErrorFrame, ResponseChunkFrame, ResponseFrame, ResumeEntry, ServerFrame } from "../schemas/realtime";
 import { ChatacterError } from "./errors.js";
 
 export interface ChatSessionOptions {
@@ -13,11 +14,22 @@ export interface ChatSessionOptions {
   WebSocket?: typeof WebSocket;
 }
 
+type FrameOf<T extends ClientFrame["type"]> = Extract<z.input<typeof ClientFrame>, { type: T }>;
+/** The frames that wait for an answer: a message, and the conversation tree's frames. */
+type TurnFrame = FrameOf<"message" | "regenerate" | "edit" | "continue" | "select">;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Options of `regenerate` and `continue`: the user's name (`metadata.user_name`), reply media, and `queue: false` to refuse (CONFLICT) rather than wait while another reply is generated. */
+export type SocketGenerateOptions = Pick<FrameOf<"regenerate">, "metadata" | "media" | "queue">;
+/** Options of `edit`: as `regenerate`'s, and `regenerate: false` to store an edited user message without answering it. */
+export type SocketEditOptions = SocketGenerateOptions & Pick<FrameOf<"edit">, "regenerate">;
+
 interface PendingTurn {
   clientMessageId: string;
-  frame: { type: "message"; character_id: string; content: string; client_message_id: string; metadata?: Record<string, unknown>; media?: MediaOption };
+  frame: TurnFrame & { client_message_id: string };
   replyId?: string;
-  resolve(frame: ResponseFrame): void;
+  /** Settled by the `response` frame echoing its id, or for a select or a stored edit by the `branch` frame. */
+  resolve(frame: ResponseFrame | BranchFrame): void;
   reject(error: ChatacterError): void;
 }
 
@@ -40,7 +52,8 @@ const MAX_RESUME_ENTRIES = 32;
 const FINISHED_MEMORY = 256;
 
 /**
- * A chat session over the WebSocket. `send` resolves with the reply; chunks reach `on("response_chunk")`
+ * A chat session over the WebSocket. `send` resolves with the reply, and so do `regenerate`, `edit` and
+ * `continue` (a `select`, with the `branch` frame); chunks reach `on("response_chunk")`
  * listeners once each, strictly in seq order (a chunk that comes early waits for the ones before it).
  * After a dropped connection it reconnects and authenticates again with the list of unanswered
  * messages (`auth.resume`), so the server sends what was missed before any live frame; a message the
@@ -68,27 +81,91 @@ export class ChatSocket {
   }
 
   /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. */
-  async send(
+  send(
     content: string,
     { characterId = "assistant", metadata, media }: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption } = {},
   ): Promise<ResponseFrame> {
+    return this.enqueue({
+      type: "message",
+      character_id: characterId,
+      content,
+      ...(metadata ? { metadata } : {}),
+      ...(media === undefined ? {} : { media }),
+    });
+  }
+
+  // ---- the conversation tree (CHARACTER-ENGINE.md §1) ----
+  // Each call is sent with a client_message_id and kept with the unanswered messages, so a reconnect
+  // resumes it or sends it again: the server never runs a reply's id twice, and a select sent again
+  // only selects again. Every socket of the session, this one included, also gets the `branch` frame
+  // of each change (`on("branch", ...)`).
+
+  /**
+   * Swipe: a new reply in place of `messageId` (a reply on the active branch, at any depth), generated
+   * from the history above it. Streams like a turn (`response_chunk` listeners see it); resolves with
+   * the `response` frame, rejects with ChatacterError on the `error` frame.
+   *
+   * @example
+   * const socket = client.connect({ sessionId });
+   * const swipe = await socket.regenerate(reply.message_id);
+   * console.log(`${swipe.sibling_index + 1}/${swipe.sibling_count}`, swipe.content);
+   */
+  regenerate(messageId: string, options: SocketGenerateOptions = {}): Promise<ResponseFrame> {
+    return this.enqueue({ type: "regenerate", message_id: messageId, ...options });
+  }
+
+  /**
+   * Edits a message: the new text becomes a sibling, made active. An edited user message is answered:
+   * resolves with the reply's `response` frame (its `user_message_id` is the new message). An edited
+   * reply, or `regenerate: false`, is only stored: resolves with the `branch` frame (`active_leaf_id`
+   * is the new message). The server keeps no id for a stored edit: if its `branch` frame is lost to a
+   * dropped connection, the edit is sent again and refused (INVALID_REQUEST) although it was stored.
+   *
+   * @example
+   * const answered = await socket.edit(userMessageId, "What I meant to say");
+   * if (answered.type === "response") console.log(answered.content);
+   * const stored = await socket.edit(replyId, "A better reply."); // a reply: `branch` frame
+   */
+  edit(messageId: string, content: string, options: SocketEditOptions & { regenerate: false }): Promise<BranchFrame>;
+  edit(messageId: string, content: string, options?: SocketEditOptions): Promise<ResponseFrame | BranchFrame>;
+  edit(messageId: string, content: string, options: SocketEditOptions = {}): Promise<ResponseFrame | BranchFrame> {
+    return this.enqueue({ type: "edit", message_id: messageId, content, ...options });
+  }
+
+  /**
+   * The active leaf (a reply) goes on where it stopped: a new sibling holds its text plus the
+   * continuation. Its first `response_chunk` is the old text. Resolves with the `response` frame.
+   *
+   * @example
+   * const longer = await socket.continue(reply.message_id);
+   */
+  continue(messageId: string, options: SocketGenerateOptions = {}): Promise<ResponseFrame> {
+    return this.enqueue({ type: "continue", message_id: messageId, ...options });
+  }
+
+  /**
+   * Makes `messageId` active (swipes to it, or goes back to it); resolves with the `branch` frame.
+   *
+   * @example
+   * const { siblings, active_index } = await client.siblings(sessionId, replyId); // HTTP
+   * const branch = await socket.select(siblings[active_index - 1]!.id);
+   * console.log(branch.active_leaf_id);
+   */
+  select(messageId: string, options: Pick<SocketGenerateOptions, "queue"> = {}): Promise<BranchFrame> {
+    return this.enqueue({ type: "select", message_id: messageId, ...options });
+  }
+
+  /** Queues a frame with a new client_message_id: sent now if authenticated, else once the server says `authenticated`. */
+  private enqueue<T extends ResponseFrame | BranchFrame>(frame: DistributiveOmit<TurnFrame, "client_message_id">): Promise<T> {
     const clientMessageId = `c_${crypto.randomUUID()}`;
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const turn: PendingTurn = {
         clientMessageId,
-        frame: {
-          type: "message",
-          character_id: characterId,
-          content,
-          client_message_id: clientMessageId,
-          ...(metadata ? { metadata } : {}),
-          ...(media === undefined ? {} : { media }),
-        },
-        resolve,
+        frame: { ...frame, client_message_id: clientMessageId },
+        resolve: resolve as PendingTurn["resolve"],
         reject,
       };
       this.pending.set(clientMessageId, turn);
-      // Not yet authenticated: it goes out with the others once the server says `authenticated`.
       if (this.authenticated) this.raw(turn.frame);
     });
   }
@@ -170,6 +247,13 @@ export class ChatSocket {
       this.finishReply(frame.message_id);
       const turn = (frame.client_message_id && this.pending.get(frame.client_message_id)) || this.turnForReply(frame.message_id);
       if (turn) {
+        this.pending.delete(turn.clientMessageId);
+        turn.resolve(frame);
+      }
+    } else if (frame.type === "branch" && frame.client_message_id) {
+      // A select, or an edit that is only stored (no `user_message` came for it): the change is the answer.
+      const turn = this.pending.get(frame.client_message_id);
+      if (turn && (turn.frame.type === "select" || (turn.frame.type === "edit" && !turn.replyId))) {
         this.pending.delete(turn.clientMessageId);
         turn.resolve(frame);
       }
@@ -262,4 +346,4 @@ function fromFrame(frame: ErrorFrame): ChatacterError {
   );
 }
 
-export type { ResponseChunkFrame, ResponseFrame, ServerFrame };
+export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame };
