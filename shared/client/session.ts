@@ -118,8 +118,8 @@ export class ChatSocket {
    * Edits a message: the new text becomes a sibling, made active. An edited user message is answered:
    * resolves with the reply's `response` frame (its `user_message_id` is the new message). An edited
    * reply, or `regenerate: false`, is only stored: resolves with the `branch` frame (`active_leaf_id`
-   * is the new message). The server keeps no id for a stored edit: if its `branch` frame is lost to a
-   * dropped connection, the edit is sent again and refused (INVALID_REQUEST) although it was stored.
+   * is the new message). Like every call here, it survives a dropped connection: the server keeps its
+   * client_message_id and answers a re-sent edit with the `branch` frame of the first.
    *
    * @example
    * const answered = await socket.edit(userMessageId, "What I meant to say");

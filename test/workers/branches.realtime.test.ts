@@ -137,4 +137,18 @@ describe("tree frames over WebSocket", () => {
     lost.send({ type: "auth", token: ADMIN_KEY, active_leaf_id: "msg_deleted" });
     expect(await lost.next(ofType("branch"))).toMatchObject({ changed_at_id: userId, active_leaf_id: swipe.message_id });
   });
+
+  it("answers a re-sent stored edit with what became of the first, and names the frame it refuses", async () => {
+    const { tabs, replyId } = await twoTabs("ws-resend-edit");
+    const [tab] = tabs as [TestSocket];
+    tab.send({ type: "edit", message_id: replyId, content: "Stored once.", client_message_id: "once" });
+    const first = await tab.next(withId("branch", "once"));
+    // The client lost that frame in a reconnect and sends the edit again.
+    tab.send({ type: "edit", message_id: replyId, content: "Stored once.", client_message_id: "once" });
+    expect(await tab.next(withId("branch", "once"))).toMatchObject({ changed_at_id: first.active_leaf_id, active_leaf_id: first.active_leaf_id });
+    expect((await siblings("ws-resend-edit", replyId)).json.siblings).toHaveLength(2);
+
+    tab.send({ type: "regenerate", message_id: "not-an-id", client_message_id: "malformed" });
+    expect(await tab.next(withId("error", "malformed"))).toMatchObject({ code: "INVALID_REQUEST", message: expect.stringContaining("message_id") });
+  });
 });

@@ -25,7 +25,10 @@ export function parseClientFrame(raw: string | ArrayBuffer): Parsed {
   const result = ClientFrame.safeParse(json);
   if (!result.success) {
     const summary = result.error.issues.map((i) => `${i.path.join(".") || type}: ${i.message}`).join("; ");
-    return { ok: false, error: errorFrame("INVALID_REQUEST", `Invalid ${type} frame: ${summary}`) };
+    // Echoed when the frame named one, so the client can tell which of its requests was refused.
+    const clientId = (json as { client_message_id?: unknown }).client_message_id;
+    const echo = typeof clientId === "string" && clientId.length <= 128 ? { client_message_id: clientId } : {};
+    return { ok: false, error: errorFrame("INVALID_REQUEST", `Invalid ${type} frame: ${summary}`, echo) };
   }
   return { ok: true, frame: result.data };
 }

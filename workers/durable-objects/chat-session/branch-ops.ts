@@ -12,6 +12,9 @@ export interface BranchState {
   total_count: number;
 }
 
+/** How a stored edit keeps the client's id: a frame re-sent after a reconnect finds it, and is not run twice. */
+export const storedEditId = (clientMessageId: string) => `stored-edit:${clientMessageId}`;
+
 const notFound = (id: string) => ({ ok: false as const, code: "NOT_FOUND" as const, message: `No message ${id} in this session` });
 
 /**
@@ -47,8 +50,13 @@ export class BranchOps {
     }
     const message = this.tree.branchFrom(
       target.parent_id,
-      // No client_message_id kept: a stored edit is no turn, and a re-sent one only adds a sibling.
-      { role: target.role as StoredMessage["role"], content, character_id: target.character_id },
+      // Marked apart from a turn's messages: a user message stored this way awaits no reply.
+      {
+        role: target.role as StoredMessage["role"],
+        content,
+        character_id: target.character_id,
+        ...(clientMessageId ? { client_id: storedEditId(clientMessageId) } : {}),
+      },
       new Date().toISOString(),
     );
     const state = this.announce(sessionId, { activeLeafId: message.id, changedAtId: message.id, totalCount: target.pos + 1 }, clientMessageId);

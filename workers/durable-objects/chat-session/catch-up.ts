@@ -1,5 +1,6 @@
 import type { ResumeEntry, ServerFrame } from "../../../shared/schemas/realtime";
-import { errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
+import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
+import { storedEditId } from "./branch-ops";
 import type { HistoryStore } from "./history-store";
 import type { TurnRunner } from "./turn-runner";
 
@@ -25,6 +26,10 @@ export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId:
   if (streaming) return [...(user ? [userMessageFrame(user, streaming.replyId, clientId)] : []), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
   // A regenerate or continue stores no user message: the reply carries the client's id.
   if (made?.role === "assistant") return [responseFrame(sessionId, made, clientId)];
+  if (!made) {
+    const edited = store.byClientId(storedEditId(clientId));
+    if (edited) return [branchFrame(sessionId, { activeLeafId: store.leafId(), changedAtId: edited.id }, clientId)];
+  }
   // Queued, not yet started: its frames will all come live.
   if (!user) return turns.isPending(clientId) ? [] : undefined;
   const reply = store.replyTo(user.id);

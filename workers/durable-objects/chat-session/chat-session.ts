@@ -249,7 +249,10 @@ export class ChatSession extends DurableObject<Env> {
     }
     // Frames share the key's budget with its HTTP calls; a refused frame leaves the socket open.
     const limit = await getRateLimiter(this.env, this.ctx)?.limit(`key:${caller.keyId}`);
-    if (limit && !limit.success) return send(ws, rateLimitErrorFrame(limit));
+    if (limit && !limit.success) {
+      const refused = rateLimitErrorFrame(limit);
+      return send(ws, "client_message_id" in frame && frame.client_message_id ? { ...refused, client_message_id: frame.client_message_id } : refused);
+    }
     if (frame.type === "message") return this.onMessage(ws, caller, frame);
     if (frame.type === "cancel") {
       if (!this.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));

@@ -25,7 +25,7 @@ export function lobby(env: Env, ip: string | undefined): Response {
   const timer = setTimeout(() => socket.close(CLOSE_CODES.AUTH_TIMEOUT, "authentication timeout"), AUTH_TIMEOUT_MS);
 
   socket.addEventListener("message", (event) => {
-    if (upstream) return upstream.send(event.data);
+    if (upstream) return relay(upstream, event.data);
     if (connecting) return void buffered.push(event.data);
     const parsed = parseClientFrame(event.data);
     if (!parsed.ok) return socket.send(JSON.stringify(parsed.error));
@@ -36,7 +36,7 @@ export function lobby(env: Env, ip: string | undefined): Response {
       (ws) => {
         clearTimeout(timer);
         upstream = ws;
-        ws.addEventListener("message", (e) => socket.send(e.data));
+        ws.addEventListener("message", (e) => relay(socket, e.data));
         ws.addEventListener("close", (e) => socket.close(sendable(e.code), e.reason));
         ws.send(JSON.stringify({ ...parsed.frame, session_id: sessionId }));
         for (const frame of buffered.splice(0)) ws.send(frame);
@@ -49,6 +49,15 @@ export function lobby(env: Env, ip: string | undefined): Response {
     upstream?.close(sendable(event.code), event.reason);
   });
   return new Response(null, { status: 101, webSocket: client });
+}
+
+/** One side closed while the other was still talking: its close handler ends the other side. */
+function relay(to: WebSocket, data: string | ArrayBuffer): void {
+  try {
+    to.send(data);
+  } catch {
+    // already closed
+  }
 }
 
 async function connect(env: Env, sessionId: string, ip: string | undefined): Promise<WebSocket> {
