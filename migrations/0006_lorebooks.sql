@@ -1,10 +1,16 @@
+CREATE TABLE `lorebook_chunks` (
+	`lorebook_id` text NOT NULL,
+	`part` text NOT NULL,
+	`seq` integer NOT NULL,
+	`text` text NOT NULL,
+	PRIMARY KEY(`lorebook_id`, `part`, `seq`)
+);
+--> statement-breakpoint
 CREATE TABLE `lorebooks` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
 	`format` text NOT NULL,
 	`entry_count` integer NOT NULL,
-	`source` text NOT NULL,
-	`book` text NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL
 );

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../../api-error";
-import { type LorebookContent, lorebookRowBytes, MAX_LOREBOOK_ROW_BYTES } from "../../db/lorebooks";
+import type { LorebookContent } from "../../db/lorebooks";
 import type { AppEnv } from "../../env";
 import { LorebookError } from "../../lore/formats/fields";
 import { MAX_LOREBOOK_BYTES, MAX_LORE_ENTRIES, parseLorebook } from "../../lore/formats/parse";
@@ -53,13 +53,5 @@ export async function readLorebook(c: Context<AppEnv>, id: string, name: string 
   }
   const { name: ownName, ...body } = parsed.book;
   const chosen = name ?? ownName?.trim().slice(0, 200) ?? fallbackName;
-  const content: LorebookContent = { name: chosen, format: parsed.format, source: parsed.source, book: { id, name: chosen, ...body } };
-  const bytes = lorebookRowBytes(content);
-  if (bytes > MAX_LOREBOOK_ROW_BYTES) {
-    throw new ApiError(
-      "INVALID_REQUEST",
-      `The lorebook is too large to store: ${bytes} bytes as the document and its normalized form together, at most ${MAX_LOREBOOK_ROW_BYTES}`,
-    );
-  }
-  return content;
+  return { name: chosen, format: parsed.format, source: parsed.source, book: { id, name: chosen, ...body } };
 }
