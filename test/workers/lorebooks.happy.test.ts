@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chunkText } from "../../workers/db/lorebooks";
 import { api, createKey } from "../support/api";
 import { post, v2Card } from "../support/cards";
 import { characterBook, LOREBOOKS, sillyTavernWorld, upload, v3Lorebook } from "../support/lorebooks";
@@ -200,6 +201,41 @@ describe("a bare character_book", () => {
   it("is exported as v3 when no format is given", async () => {
     const { id } = (await upload(characterBook())).json;
     expect((await api("GET", `${LOREBOOKS}/${id}/export`)).json.spec).toBe("lorebook_v3");
+  });
+});
+
+describe("large lorebooks", () => {
+  it("a document just under 2 MiB, in text beyond ASCII, is stored across rows and comes back whole", async () => {
+    // "龍🐉a" is 4 UTF-16 units and 8 UTF-8 bytes: the stored JSON runs to several chunks, cut between pairs.
+    const content = "龍🐉a".repeat(40_000);
+    const entries = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [String(i), { uid: i, key: [`龍${i}`], content: `${i}${content}` }]));
+    const world = { entries };
+    expect(new TextEncoder().encode(JSON.stringify(world)).byteLength).toBeGreaterThan(1_900_000);
+    const created = await upload(world);
+    expect(created.status, created.text).toBe(201);
+    expect((await exportAs(created.json.id, "sillytavern")).json).toEqual(world);
+    expect((await entriesOf(created.json.id)).map((e) => e.content)).toEqual(Object.values(entries).map((e) => e.content));
+  });
+
+  it("5,000 entries are stored", async () => {
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ keys: [`key ${i}`], content: `Entry ${i}.`, extensions: {}, enabled: true, insertion_order: i }));
+    const created = await upload({ spec: "lorebook_v3", data: { name: "Many", entries } });
+    expect(created.json).toMatchObject({ entry_count: 5000 });
+    const book = (await api("GET", `${LOREBOOKS}/${created.json.id}`)).json;
+    expect(book.entries).toHaveLength(5000);
+    expect(book.entries[4999]).toMatchObject({ id: "4999", keys: ["key 4999"], insertion_order: 4999 });
+  });
+
+  it("chunks never split a surrogate pair", () => {
+    expect(chunkText("a🐉b", 2)).toEqual(["a", "🐉", "b"]);
+    expect(chunkText("🐉🐉", 3)).toEqual(["🐉", "🐉"]);
+    expect(chunkText("", 5)).toEqual([""]);
+    const text = "x🐉".repeat(1000);
+    for (const size of [2, 3, 7, 64]) {
+      const pieces = chunkText(text, size);
+      expect(pieces.join("")).toBe(text);
+      for (const piece of pieces) expect(piece).toMatch(/^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/);
+    }
   });
 });
 
