@@ -8,10 +8,10 @@ import { PathId, Timestamp } from "./common";
  */
 
 /** Lorebook ids are `lb_` and 20 base62 characters; in paths and bodies any plausible id is looked up (unknown: 404). */
-export const LorebookRef = PathId.describe("A lorebook id (lb_...)");
+const LorebookRef = PathId.describe("A lorebook id (lb_...)");
 
-export const LorebookFormat = z.enum(["v3", "character_book", "sillytavern"]).describe("The format the lorebook was uploaded in");
-export const LorebookExportFormat = z.enum(["v3", "sillytavern"]);
+const LorebookFormat = z.enum(["v3", "character_book", "sillytavern"]).describe("The format the lorebook was uploaded in");
+const LorebookExportFormat = z.enum(["v3", "sillytavern"]);
 
 /** Lorebooks attached to a character: at most 50, no repeats, each must exist. */
 export const LorebookIds = z
