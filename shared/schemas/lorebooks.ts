@@ -87,3 +87,17 @@ export const DeleteLorebookResponse = z.object({
   /** Characters the lorebook was attached to: it no longer is. */
   detached_from: z.array(z.string()),
 });
+
+// ---- a session's lorebooks and author's note (CHARACTER-ENGINE.md §2) ----
+
+export const SessionLorebooksRequest = z.object({ lorebook_ids: LorebookIds });
+export const SessionLorebooks = z.object({ session_id: z.string(), lorebook_ids: z.array(z.string()) });
+
+/** SillyTavern's author's note: text inserted `depth` messages from the end of the history, as `role`. */
+export const SessionNoteRequest = z.object({
+  content: z.string().max(16_384).describe("Empty removes the note"),
+  depth: z.number().int().min(0).max(1000).default(4),
+  role: z.enum(["system", "user", "assistant"]).default("system"),
+});
+export type SessionNoteRequest = z.infer<typeof SessionNoteRequest>;
+export const SessionNote = SessionNoteRequest.extend({ session_id: z.string() });

@@ -23,6 +23,7 @@ import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-st
 import { BranchOps, type BranchState } from "./branch-ops";
 import { MessageTree } from "./message-tree";
 import { Ownership } from "./ownership";
+import { SessionLore, type SessionNote } from "./session-lore";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
@@ -50,6 +51,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
   private readonly tree: MessageTree;
   private readonly ownership: Ownership;
+  private readonly lore: SessionLore;
   private readonly branches: BranchOps;
   private readonly stats: ConversationStats;
   private readonly sockets: Sockets;
@@ -63,6 +65,7 @@ export class ChatSession extends DurableObject<Env> {
     this.store = new HistoryStore(ctx.storage.sql);
     this.tree = new MessageTree(this.store);
     this.ownership = new Ownership(this.store);
+    this.lore = new SessionLore(this.store);
     this.sockets = new Sockets(ctx);
     this.mediaSwitch = new SessionMediaSwitch(env);
     this.stats = new ConversationStats(env, ctx);
@@ -160,6 +163,24 @@ export class ChatSession extends DurableObject<Env> {
       this.stats.record({ sessionId, characterId: final.character_id, keyId: caller.keyId, startedAt: now, lastMessageAt: now });
     }
     return { ok: true, value: { total_count: total } };
+  }
+
+  // ---- the session's lorebooks and author's note (a write claims a session nobody owns yet) ----
+
+  async sessionLorebooks(caller: Caller): Promise<Outcome<string[]>> {
+    return this.ownership.check(caller, { claim: false }) ?? { ok: true, value: this.lore.lorebookIds() };
+  }
+
+  async setSessionLorebooks(caller: Caller, sessionId: string, ids: string[]): Promise<Outcome<string[]>> {
+    return this.claimFor(caller, sessionId) ?? { ok: true, value: this.lore.setLorebookIds(ids) };
+  }
+
+  async sessionNote(caller: Caller): Promise<Outcome<SessionNote>> {
+    return this.ownership.check(caller, { claim: false }) ?? { ok: true, value: this.lore.note() };
+  }
+
+  async setSessionNote(caller: Caller, sessionId: string, note: SessionNote): Promise<Outcome<SessionNote>> {
+    return this.claimFor(caller, sessionId) ?? { ok: true, value: this.lore.setNote(note) };
   }
 
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */
@@ -389,6 +410,12 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   // ---- shared ----
+
+  /** Claims the session for `caller` if nobody owns it (naming it), else checks the owner. */
+  private claimFor(caller: Caller, sessionId: string) {
+    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    return this.ownership.check(caller, { claim: true });
+  }
 
   /** Runs a tree change between turns, for the session's owner (or an admin) only. */
   private betweenTurns<T>(caller: Caller, change: (sessionId: string) => Outcome<T>): Promise<Outcome<T>> {
