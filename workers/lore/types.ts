@@ -51,6 +51,11 @@ export interface LoreEntry {
   group: string;
   groupOverride: boolean;
   groupWeight: number;
+  /**
+   * SillyTavern's per-entry "Use Group Scoring" (`extensions.use_group_scoring`): in its inclusion
+   * groups only the members with the most key matches compete. Absent or null: the engine's setting.
+   */
+  useGroupScoring?: boolean | null;
   /** Recursion: not matched by text from other entries / its text does not trigger others / only matched in recursion. */
   excludeRecursion: boolean;
   preventRecursion: boolean;
