@@ -101,3 +101,42 @@ export const SessionNoteRequest = z.object({
 });
 export type SessionNoteRequest = z.infer<typeof SessionNoteRequest>;
 export const SessionNote = SessionNoteRequest.extend({ session_id: z.string() });
+
+// ---- the context preview ----
+
+export const ContextPreviewRequest = z.object({
+  character_id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "character_id must be a lowercase slug of at most 64 characters"),
+  message: z.string().min(1).max(16_384),
+  user_id: z.string().max(200).optional().describe("The end user whose memories would be recalled (memory is not built yet: none are)"),
+  context: z.object({ user_name: z.string().max(100).optional() }).optional(),
+});
+
+const PromptSections = z.object({
+  system: z.number().int(),
+  lore: z.number().int(),
+  memory: z.number().int(),
+  examples: z.number().int(),
+  history: z.number().int(),
+  message: z.number().int(),
+});
+
+export const ContextPreview = z.object({
+  messages: z.array(z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() })),
+  tokens: z.object({
+    total: z.number().int(),
+    budget: z.number().int().describe("What the prompt may hold: the context window minus the reply's reserve"),
+    sections: PromptSections,
+  }),
+  lore: z.array(
+    z.object({
+      lorebook_id: z.string(),
+      entry_id: z.string(),
+      name: z.string(),
+      position: z.string(),
+      matched_key: z.string().nullable(),
+      tokens: z.number().int(),
+    }),
+  ),
+  memories: z.array(z.object({ id: z.string(), content: z.string(), score: z.number(), pinned: z.boolean() })),
+});
+export type ContextPreview = z.infer<typeof ContextPreview>;

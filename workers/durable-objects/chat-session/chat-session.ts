@@ -24,6 +24,12 @@ import { BranchOps, type BranchState } from "./branch-ops";
 import { MessageTree } from "./message-tree";
 import { Ownership } from "./ownership";
 import { SessionLore, type SessionNote } from "./session-lore";
+import { turnLore } from "../../lore/session-books";
+import { assembleTurnPrompt, toTurnCharacter } from "../../chat/turn";
+import { previewOf } from "../../chat/context-preview";
+import { countMessageTokens } from "../../chat/tokens";
+import { config } from "../../config";
+import type { ContextPreview } from "../../../shared/schemas/lorebooks";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send, stateOf } from "./sockets";
 import { TurnRunner, type Denied, type Emit } from "./turn-runner";
@@ -181,6 +187,29 @@ export class ChatSession extends DurableObject<Env> {
 
   async setSessionNote(caller: Caller, sessionId: string, note: SessionNote): Promise<Outcome<SessionNote>> {
     return this.claimFor(caller, sessionId) ?? { ok: true, value: this.lore.setNote(note) };
+  }
+
+  /** The prompt the next turn would send, built as the turn builds it; no LLM is asked, nothing is stored. */
+  async contextPreview(caller: Caller, request: { characterId: string; message: string; userName?: string }): Promise<Outcome<ContextPreview>> {
+    const denied = this.ownership.check(caller, { claim: false, allowNew: true });
+    if (denied) return denied;
+    const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
+    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
+    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
+    const assembled = assembleTurnPrompt(
+      { store: this.tree, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
+      // Probability rolls use a preview seed: the turn itself rolls with its reply's id.
+      {
+        character: toTurnCharacter(character),
+        action: { kind: "message", text: request.message },
+        userName: request.userName,
+        includeHistory: true,
+        replyId: "preview",
+        lore,
+      },
+    );
+    if (!assembled.ok) return assembled;
+    return { ok: true, value: previewOf(assembled.value) };
   }
 
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */
@@ -437,7 +466,8 @@ export class ChatSession extends DurableObject<Env> {
     // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
     const character = await cachedCharacterRow(this.env, characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
+    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
     const { characterId: _, ...rest } = request;
-    return { ok: true, value: { ...rest, character } };
+    return { ok: true, value: { ...rest, character, lore } };
   }
 }

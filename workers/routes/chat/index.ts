@@ -1,5 +1,6 @@
 import { createRouter } from "../openapi";
 import { clearHistory } from "./clear-history";
+import { contextPreview } from "./context-preview";
 import { continueMessage } from "./continue-message";
 import { deleteMessage } from "./delete-message";
 import { editMessage } from "./edit-message";
@@ -19,4 +20,4 @@ chatRoutes.route("/", rateMessage);
 chatRoutes.route("/", regenerate).route("/", editMessage).route("/", continueMessage).route("/", selectMessage);
 chatRoutes.route("/", messageSiblings).route("/", deleteMessage).route("/", forkSession);
 // Lorebooks and the author's note of a session (CHARACTER-ENGINE.md §2).
-chatRoutes.route("/", sessionLorebooks).route("/", sessionNote);
+chatRoutes.route("/", sessionLorebooks).route("/", sessionNote).route("/", contextPreview);

@@ -1,0 +1,86 @@
+import type { DepthInsert } from "../chat/depth-inserts";
+import type { TurnLore } from "../chat/turn";
+import { cachedLorebook } from "../db/lorebook-cache";
+import type { CharacterRow } from "../db/schema";
+import type { Env, WaitUntil } from "../env";
+import { errorText, log } from "../log";
+import { normalizeCharacterBook } from "./formats/character-book";
+import { prepareBooks, type PreparedLore } from "./prepare";
+import type { LoreBook } from "./types";
+
+export interface SessionNote {
+  content: string;
+  depth: number;
+  role: DepthInsert["role"];
+}
+
+// A card's book, read once per character row object (the character cache hands out the same object until it reloads).
+const cardBooks = new WeakMap<CharacterRow, LoreBook | null>();
+// Prepared books per combination of book objects: a turn with the same books prepares nothing.
+const bookIds = new WeakMap<LoreBook, number>();
+let nextBookId = 0;
+const prepared = new Map<string, PreparedLore>();
+const PREPARED_MAX = 100;
+
+/** The card's own `character_book` as a lorebook, `character:<id>`; null if it has none or it no longer reads. */
+export function cardBook(character: CharacterRow): LoreBook | null {
+  const known = cardBooks.get(character);
+  if (known !== undefined) return known;
+  let book: LoreBook | null = null;
+  if (character.characterBook) {
+    try {
+      const body = normalizeCharacterBook(character.characterBook, `character ${character.id}'s character_book`);
+      book = { ...body, id: `character:${character.id}`, name: body.name ?? `${character.name}'s book` };
+    } catch (error) {
+      // Imported before lorebooks were checked: the character still talks, without its book.
+      log("warn", "character_book_unreadable", { character_id: character.id, error: errorText(error) });
+    }
+  }
+  cardBooks.set(character, book);
+  return book;
+}
+
+function prepare(books: LoreBook[]): PreparedLore {
+  const key = books
+    .map((book) => {
+      if (!bookIds.has(book)) bookIds.set(book, nextBookId++);
+      return bookIds.get(book);
+    })
+    .join(",");
+  let ready = prepared.get(key);
+  if (!ready) {
+    ready = prepareBooks(books);
+    prepared.set(key, ready);
+    if (prepared.size > PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
+  }
+  return ready;
+}
+
+/** SillyTavern's character note: `extensions.depth_prompt {prompt, depth, role}` of the card. */
+export function depthPrompt(character: CharacterRow): DepthInsert | undefined {
+  const note = character.extensions?.depth_prompt;
+  if (!note || typeof note !== "object" || Array.isArray(note)) return undefined;
+  const prompt = typeof note.prompt === "string" ? note.prompt : "";
+  if (!prompt.trim()) return undefined;
+  const depth = typeof note.depth === "number" && note.depth >= 0 ? Math.floor(note.depth) : 4;
+  const role = note.role === "user" || note.role === "assistant" ? note.role : "system";
+  return { content: prompt, depth, role };
+}
+
+/**
+ * What shapes a turn besides the card: the card's book, the character's lorebooks and the session's
+ * (in that order, each book once), the author's note and the character's depth note. Books come from
+ * the isolate's cache: no D1 read on a warm isolate; a book deleted meanwhile is left out.
+ */
+export async function turnLore(env: Env, character: CharacterRow, sessionBookIds: string[], note: SessionNote, ctx?: WaitUntil): Promise<TurnLore> {
+  const ids = [...new Set([...(character.lorebookIds ?? []), ...sessionBookIds])];
+  const attached = await Promise.all(ids.map((id) => cachedLorebook(env, id, ctx)));
+  const card = cardBook(character);
+  const books = [...(card ? [card] : []), ...attached.filter((book): book is LoreBook => book !== undefined)];
+  const notes: DepthInsert[] = [];
+  // The author's note comes first: world info placed at its top or bottom goes with it.
+  notes.push({ content: note.content, depth: note.depth, role: note.role });
+  const characterNote = depthPrompt(character);
+  if (characterNote) notes.push(characterNote);
+  return { books: prepare(books), notes };
+}
