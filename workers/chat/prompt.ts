@@ -39,7 +39,7 @@ export interface PromptInput {
 }
 
 /** Tokens per part of the prompt, as the context preview shows them. */
-export interface PromptSections {
+interface PromptSections {
   system: number;
   lore: number;
   memory: number;

@@ -5,7 +5,7 @@ import { getReplicaDb } from "./client";
 import { getLorebook } from "./lorebooks";
 
 /** How long an edit made through another isolate can go unseen here (this isolate's own edits show at once). */
-export const LOREBOOK_CACHE_MAX_AGE_MS = 10_000;
+const LOREBOOK_CACHE_MAX_AGE_MS = 10_000;
 
 const books = new RefreshingCache<string, LoreBook | undefined>({
   maxAgeMs: LOREBOOK_CACHE_MAX_AGE_MS,

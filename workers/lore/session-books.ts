@@ -23,7 +23,7 @@ const prepared = new Map<string, PreparedLore>();
 const PREPARED_MAX = 100;
 
 /** The card's own `character_book` as a lorebook, `character:<id>`; null if it has none or it no longer reads. */
-export function cardBook(character: CharacterRow): LoreBook | null {
+function cardBook(character: CharacterRow): LoreBook | null {
   const known = cardBooks.get(character);
   if (known !== undefined) return known;
   let book: LoreBook | null = null;
@@ -57,7 +57,7 @@ function prepare(books: LoreBook[]): PreparedLore {
 }
 
 /** SillyTavern's character note: `extensions.depth_prompt {prompt, depth, role}` of the card. */
-export function depthPrompt(character: CharacterRow): DepthInsert | undefined {
+function depthPrompt(character: CharacterRow): DepthInsert | undefined {
   const note = character.extensions?.depth_prompt;
   if (!note || typeof note !== "object" || Array.isArray(note)) return undefined;
   const prompt = typeof note.prompt === "string" ? note.prompt : "";
