@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, send } from "../support/api";
+import { ADMIN_KEY, api, send } from "../support/api";
+import { connect, ofType } from "../support/ws";
 import { llmRequestWith, post } from "../support/cards";
 import { upload } from "../support/lorebooks";
 
@@ -85,5 +86,16 @@ describe("world info in turns", () => {
     expect(missing.json.error.message).toContain("lb_nothing");
     const noCharacter = await api("POST", "/api/v1/chat/sessions/lore-refuse/context", { body: { character_id: "nobody-here", message: "hi" } });
     expect(noCharacter.status).toBe(404);
+  });
+
+  it("works over the WebSocket too: the reply frame names the entries", async () => {
+    await cardWithBook("lore-socket", book("basilisk"));
+    const socket = await connect("?session_id=lore-socket");
+    socket.send({ type: "auth", token: ADMIN_KEY, session_id: "lore-socket" });
+    socket.send({ type: "message", character_id: "lore-socket", content: "Beware the basilisk [[lore-5]]" });
+    const response = await socket.next(ofType("response"));
+    expect(response.metadata.lore_entries).toEqual(["character:lore-socket:2", "character:lore-socket:1"]);
+    expect(promptText(await llmRequestWith("[[lore-5]]"))).toContain("The basilisk sleeps");
+    socket.ws.close(1000);
   });
 });
