@@ -197,7 +197,7 @@ export function setupLore(host: LoreHost) {
           " ",
           element("span", "keys", entry.matched_key === null ? "constant" : `matched “${entry.matched_key}”`),
           " ",
-          element("span", "position", `${entry.position} · ${entry.tokens} tokens · ${book}`),
+          element("span", "position", `${entry.position}${entry.depth === null ? "" : ` ${entry.depth}`} · ${entry.tokens} tokens · ${book}`),
         );
         return li;
       }),

@@ -27,6 +27,8 @@ const LorebookSummary = LorebookCreated.extend({ format: LorebookFormat, created
 
 export const LorebookList = z.object({ lorebooks: z.array(LorebookSummary) });
 
+const LorePositionName = z.enum(["before_char", "after_char", "an_top", "an_bottom", "at_depth", "em_top", "em_bottom"]);
+
 /** One entry, normalized: SillyTavern's World Info meanings (workers/lore/types.ts), in the API's snake_case. */
 const LoreEntry = z.object({
   id: z.string().describe("Unique within the book: the V3 id or the SillyTavern uid, as a string"),
@@ -43,7 +45,7 @@ const LoreEntry = z.object({
   use_regex: z.boolean().describe("Keys may be /pattern/flags regexes"),
   insertion_order: z.number(),
   priority: z.number().nullable(),
-  position: z.enum(["before_char", "after_char", "an_top", "an_bottom", "at_depth", "em_top", "em_bottom"]),
+  position: LorePositionName,
   depth: z.number(),
   role: z.enum(["system", "user", "assistant"]),
   scan_depth: z.number().nullable(),
@@ -132,7 +134,8 @@ export const ContextPreview = z.object({
       lorebook_id: z.string(),
       entry_id: z.string(),
       name: z.string(),
-      position: z.string(),
+      position: LorePositionName,
+      depth: z.number().int().nullable().describe("For at_depth: messages from the end of the history"),
       matched_key: z.string().nullable(),
       tokens: z.number().int(),
     }),
