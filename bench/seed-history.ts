@@ -1,7 +1,8 @@
 /**
  * Seeds long histories straight into the sessions' Durable Object SQLite files while the stack is
  * stopped: 100,000 turns through the API would take the better part of an hour. The rows have the shape
- * HistoryStore writes (contiguous positions, parent links), so the runtime reads them like any others.
+ * HistoryStore writes (contiguous positions, parent links, the session's character on every message), so
+ * the runtime reads them like any others, and a regenerated seeded reply keeps the session's character.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,9 +26,9 @@ export function sessionFile(persistDir: string, sessionId: string): string {
 export function seedHistory(persistDir: string, sessionId: string, totalMessages: number): void {
   const db = new DatabaseSync(sessionFile(persistDir, sessionId));
   try {
-    const { top, head } = db
-      .prepare("SELECT MAX(pos) AS top, (SELECT id FROM messages WHERE pos = (SELECT MAX(pos) FROM messages)) AS head FROM messages")
-      .get() as { top: number; head: string };
+    const { top, head, character } = db
+      .prepare("SELECT pos AS top, id AS head, character_id AS character FROM messages WHERE pos = (SELECT MAX(pos) FROM messages)")
+      .get() as { top: number; head: string; character: string };
     const insert = db.prepare("INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     db.exec("BEGIN");
     let parent = head;
@@ -35,7 +36,7 @@ export function seedHistory(persistDir: string, sessionId: string, totalMessages
     for (let pos = top + 1; pos < totalMessages; pos++) {
       const id = `msg_seed${pos}`;
       const role = pos % 2 === 0 ? "user" : "assistant";
-      insert.run(id, parent, pos, role, `${role} message number ${pos} of a long conversation, seeded for the benchmark.`, "assistant", at);
+      insert.run(id, parent, pos, role, `${role} message number ${pos} of a long conversation, seeded for the benchmark.`, character, at);
       parent = id;
     }
     db.exec("COMMIT");
