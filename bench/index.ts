@@ -10,6 +10,7 @@ import { TEXT_CHARACTER, turn } from "./fixtures.ts";
 import { byRole, processesOf } from "./processes.ts";
 import { infoRow, markdownTable, type Row } from "./report.ts";
 import { idleSocketsSection, runHeader, runStart } from "./results-text.ts";
+import { TREE_SESSIONS, treeRows } from "./rows/branches.ts";
 import { benchContext } from "./rows/context.ts";
 import { fullTurnRow } from "./rows/full-turns.ts";
 import { getRows, sseRow } from "./rows/one-at-a-time.ts";
@@ -24,7 +25,7 @@ const rows: Row[] = [];
 const sections: string[] = [];
 const start = runStart();
 try {
-  const { bare, stack, client } = await startBenchStacks([100, 10_000, 100_000]);
+  const { bare, stack, client } = await startBenchStacks([100, 10_000, 100_000], TREE_SESSIONS);
   const context = benchContext(bare, stack, client);
 
   // Memory first, on the freshly started process: a turn on a short session, then on the 100,000-message one.
@@ -37,6 +38,8 @@ try {
 
   console.error("bench: one request at a time");
   rows.push(...(await getRows(context)), await sseRow(context));
+  console.error("bench: conversation tree at 100,000 messages");
+  rows.push(...(await treeRows(context)));
   console.error("bench: full turns, text-only and voice+video");
   rows.push(await fullTurnRow(context));
   console.error("bench: throughput");

@@ -25,7 +25,14 @@ function trackStack(stack: Stack) {
   });
 }
 
-export async function startBenchStacks(historySizes: number[] = []): Promise<{ bare: BareWorker; stack: Stack; client: Client }> {
+/**
+ * `historySizes` seeds `historySession(size)` for each size; `otherSessions` (session id to size) are
+ * seeded alike, for rows that change their session's history.
+ */
+export async function startBenchStacks(
+  historySizes: number[] = [],
+  otherSessions: Record<string, number> = {},
+): Promise<{ bare: BareWorker; stack: Stack; client: Client }> {
   const [bare, first] = await Promise.allSettled([startBareWorker(), startStack(STACK_ENV)]);
   if (bare.status === "fulfilled") stopOnExit(bare.value.stop);
   const untrack = first.status === "fulfilled" ? trackStack(first.value) : undefined;
@@ -35,15 +42,16 @@ export async function startBenchStacks(historySizes: number[] = []): Promise<{ b
 
   const client = { baseUrl: stack.baseUrl, key: await createChatKey(stack.baseUrl, stack.adminKey) };
   await createCharacters(stack.baseUrl, stack.adminKey);
-  if (historySizes.length === 0) return { bare: bare.value, stack, client };
+  const seeded = [...historySizes.map((size) => [historySession(size), size] as const), ...Object.entries(otherSessions)];
+  if (seeded.length === 0) return { bare: bare.value, stack, client };
 
-  for (const size of historySizes) await turn(client, TEXT_CHARACTER, historySession(size), "start");
+  for (const [sessionId] of seeded) await turn(client, TEXT_CHARACTER, sessionId, "start");
   await stack.stop({ keepState: true });
   untrack!();
   const { persistDir } = stack;
   // Seeding or the restart may throw: the folder goes all the same.
   const untrackFolder = stopOnExit(async () => rmSync(persistDir, { recursive: true, force: true }));
-  for (const size of historySizes) seedHistory(persistDir, historySession(size), size);
+  for (const [sessionId, size] of seeded) seedHistory(persistDir, sessionId, size);
   stack = await startStack(STACK_ENV, { persistDir });
   untrackFolder();
   trackStack(stack);
