@@ -192,13 +192,27 @@ export class MessageTree implements TurnStore {
     this.store.write(`UPDATE messages SET pos = ? WHERE id = ?`, pos, id);
   }
 
-  /** Continues the active branch below `id` (at `pos`) through last selected children to a leaf. */
+  /**
+   * Continues the active branch below `id` (at `pos`) through last selected children to a leaf, in one
+   * statement: the path is followed and numbered by a recursive query (the same rule as followedChild).
+   */
   private extendFrom(id: string, pos: number): Omit<BranchChange, "changedAtId"> {
-    let leaf = id;
-    for (let child = this.followedChild(id); child; child = this.followedChild(child)) {
-      this.place(child, ++pos);
-      leaf = child;
-    }
-    return { activeLeafId: leaf, totalCount: pos + 1 };
+    const placed = this.store.write<{ id: string; pos: number }>(
+      `WITH RECURSIVE below(id, depth) AS (
+         SELECT ?, 0
+         UNION ALL
+         SELECT (SELECT COALESCE(
+                   (SELECT c.id FROM messages c WHERE c.id = p.selected_child AND c.parent_id = p.id),
+                   (SELECT c.id FROM messages c WHERE c.parent_id = p.id ORDER BY c.rowid DESC LIMIT 1))
+                 FROM messages p WHERE p.id = below.id), depth + 1
+         FROM below WHERE below.id IS NOT NULL
+       )
+       UPDATE messages SET pos = ? + below.depth FROM below WHERE messages.id = below.id AND below.depth > 0
+       RETURNING messages.id AS id, messages.pos AS pos`,
+      id,
+      pos,
+    );
+    const leaf = placed.reduce<{ id: string; pos: number }>((deepest, row) => (row.pos > deepest.pos ? row : deepest), { id, pos });
+    return { activeLeafId: leaf.id, totalCount: leaf.pos + 1 };
   }
 }
