@@ -127,6 +127,28 @@ describe("lorebooks through the SDK, against npm start", () => {
     expect(later.metadata.lore_entries).toEqual([]);
   });
 
+  it("fires the book a character card carries", async () => {
+    const card = {
+      spec: "chara_card_v2",
+      spec_version: "2.0",
+      data: { name: "Harbormaster", description: "Keeps the port of Vell.", character_book: harborBook() },
+    };
+    const imported = await fetch(`${baseUrl}/api/v1/characters/import?id=lore-sdk-card`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${inject("stackAdminKey")}`, "Content-Type": "application/json" },
+      body: JSON.stringify(card),
+    });
+    expect(imported.status).toBe(201);
+    const hit = await client.sendMessage("Can I sail into the harbor tonight? [[lb-card]]", "lore-sdk-card", "lore-sdk-card");
+    expect(text(await promptWith("[[lb-card]]"))).toContain(HARBOR);
+    expect(hit.metadata.lore_entries).toEqual(["character:lore-sdk-card:7"]);
+    const miss = await client.sendMessage("Tell me about the weather. [[lb-card-2]]", "lore-sdk-card", "lore-sdk-card");
+    expect(miss.metadata.lore_entries).toEqual(["character:lore-sdk-card:7"]);
+    const gone = await client.sendMessage("And the food? [[lb-card-3]]", "lore-sdk-card", "lore-sdk-card");
+    expect(text(await promptWith("[[lb-card-3]]"))).not.toContain(HARBOR);
+    expect(gone.metadata.lore_entries).toEqual([]);
+  });
+
   it("adds the session's lorebooks and its author's note to the prompt", async () => {
     const session = "lore-sdk-session-books";
     const harbor = await admin.lorebooks.create(harborBook());
@@ -168,7 +190,7 @@ describe("lorebooks through the SDK, against npm start", () => {
 
     const preview = await client.contextPreview(session, { characterId: CHARACTER, message: "A moonstone for Sam? [[lb-7]]", userName: "Sam" });
     expect(preview.lore).toEqual([
-      { lorebook_id: worldId, entry_id: "0", name: "Moonstone", position: "before_char", matched_key: "moonstone", tokens: expect.any(Number) },
+      { lorebook_id: worldId, entry_id: "0", name: "Moonstone", position: "before_char", depth: null, matched_key: "moonstone", tokens: expect.any(Number) },
     ]);
     expect(text(preview.messages)).toContain(MOONSTONE);
     expect(preview.messages.at(-1)).toEqual({ role: "user", content: "A moonstone for Sam? [[lb-7]]" });
