@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { CharacterRow } from "../../workers/db/schema";
+import { turnLore } from "../../workers/lore/session-books";
+import { env } from "../support/env";
 import { ADMIN_KEY, api, send } from "../support/api";
 import { connect, ofType } from "../support/ws";
 import { llmRequestWith, post } from "../support/cards";
@@ -98,4 +101,17 @@ describe("world info in turns", () => {
     expect(promptText(await llmRequestWith("[[lore-5]]"))).toContain("The basilisk sleeps");
     socket.ws.close(1000);
   });
+});
+
+it("prepares a book once per version, however often the caches hand out new copies of it", async () => {
+  const row = (updatedAt: string) =>
+    ({ id: "lore-versions", name: "V", updatedAt, lorebookIds: [], extensions: {}, characterBook: book("wyvern") }) as unknown as CharacterRow;
+  const note = { content: "", depth: 4, role: "system" as const };
+  const first = await turnLore(env, row("2026-01-01T00:00:00.000Z"), [], note);
+  // A reloaded row is a new object with the same version: the prepared books are the same.
+  const reloaded = await turnLore(env, structuredClone(row("2026-01-01T00:00:00.000Z")), [], note);
+  expect(reloaded.books).toBe(first.books);
+  const edited = await turnLore(env, row("2026-01-02T00:00:00.000Z"), [], note);
+  expect(edited.books).not.toBe(first.books);
+  expect(edited.books.entries).toHaveLength(2);
 });

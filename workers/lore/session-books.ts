@@ -14,17 +14,25 @@ export interface SessionNote {
   role: DepthInsert["role"];
 }
 
-// A card's book, read once per character row object (the character cache hands out the same object until it reloads).
-const cardBooks = new WeakMap<CharacterRow, LoreBook | null>();
-// Prepared books per combination of book objects: a turn with the same books prepares nothing.
-const bookIds = new WeakMap<LoreBook, number>();
-let nextBookId = 0;
+// Keyed by id and version (the row's updated_at), not by object: the caches reload their objects every
+// few seconds, and a book must not be read or prepared again unless it changed.
+const cardBooks = new Map<string, LoreBook | null>();
 const prepared = new Map<string, PreparedLore>();
-const PREPARED_MAX = 100;
+const CARD_BOOKS_MAX = 200;
+// A prepared 1,000-entry book takes about 2 MiB: a few sets per isolate.
+const PREPARED_MAX = 20;
+
+/** Map insertion order is age order: the oldest entry goes first. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): V {
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+  return value;
+}
 
 /** The card's own `character_book` as a lorebook, `character:<id>`; null if it has none or it no longer reads. */
 function cardBook(character: CharacterRow): LoreBook | null {
-  const known = cardBooks.get(character);
+  const key = `${character.id}@${character.updatedAt}`;
+  const known = cardBooks.get(key);
   if (known !== undefined) return known;
   let book: LoreBook | null = null;
   if (character.characterBook) {
@@ -36,24 +44,13 @@ function cardBook(character: CharacterRow): LoreBook | null {
       log("warn", "character_book_unreadable", { character_id: character.id, error: errorText(error) });
     }
   }
-  cardBooks.set(character, book);
-  return book;
+  return remember(cardBooks, key, book, CARD_BOOKS_MAX);
 }
 
-function prepare(books: LoreBook[]): PreparedLore {
-  const key = books
-    .map((book) => {
-      if (!bookIds.has(book)) bookIds.set(book, nextBookId++);
-      return bookIds.get(book);
-    })
-    .join(",");
-  let ready = prepared.get(key);
-  if (!ready) {
-    ready = prepareBooks(books);
-    prepared.set(key, ready);
-    if (prepared.size > PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
-  }
-  return ready;
+/** The prepared form of these books, keyed by their ids and versions. */
+function prepare(books: { book: LoreBook; version: string }[]): PreparedLore {
+  const key = books.map(({ book, version }) => `${book.id}@${version}`).join("\n");
+  return prepared.get(key) ?? remember(prepared, key, prepareBooks(books.map(({ book }) => book)), PREPARED_MAX);
 }
 
 /** SillyTavern's character note: `extensions.depth_prompt {prompt, depth, role}` of the card. */
@@ -76,7 +73,7 @@ export async function turnLore(env: Env, character: CharacterRow, sessionBookIds
   const ids = [...new Set([...(character.lorebookIds ?? []), ...sessionBookIds])];
   const attached = await Promise.all(ids.map((id) => cachedLorebook(env, id, ctx)));
   const card = cardBook(character);
-  const books = [...(card ? [card] : []), ...attached.filter((book): book is LoreBook => book !== undefined)];
+  const books = [...(card ? [{ book: card, version: character.updatedAt }] : []), ...attached.filter((found) => found !== undefined)];
   const notes: DepthInsert[] = [];
   // The author's note comes first: world info placed at its top or bottom goes with it.
   notes.push({ content: note.content, depth: note.depth, role: note.role });
