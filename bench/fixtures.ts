@@ -13,10 +13,14 @@ export async function createChatKey(baseUrl: string, adminKey: string): Promise<
   return created.key;
 }
 
+const common = { description: "A character for the benchmarks.", personality: "Brief.", configuration: { system_prompt: "Answer in one sentence." } };
+
+/** The text-only character's fields under another id: what reaches the prompt is the same. */
+export const textCharacter = (id: string) => ({ ...common, id, name: "Bench Text", capabilities: ["text"] });
+
 export async function createCharacters(baseUrl: string, adminKey: string): Promise<void> {
   const admin = { baseUrl, key: adminKey };
-  const common = { description: "A character for the benchmarks.", personality: "Brief.", configuration: { system_prompt: "Answer in one sentence." } };
-  await call(admin, "POST", "/api/v1/characters", { ...common, id: TEXT_CHARACTER, name: "Bench Text", capabilities: ["text"] });
+  await call(admin, "POST", "/api/v1/characters", textCharacter(TEXT_CHARACTER));
   await call(admin, "POST", "/api/v1/characters", {
     ...common,
     id: VOICE_CHARACTER,

@@ -13,6 +13,7 @@ import { idleSocketsSection, runHeader, runStart } from "./results-text.ts";
 import { TREE_SESSIONS, treeRows } from "./rows/branches.ts";
 import { benchContext } from "./rows/context.ts";
 import { fullTurnRow } from "./rows/full-turns.ts";
+import { loreRows } from "./rows/lore.ts";
 import { getRows, sseRow } from "./rows/one-at-a-time.ts";
 import { throughputRows } from "./rows/throughput.ts";
 import { firstChunkRows, idleSocketsRow } from "./rows/websocket.ts";
@@ -42,6 +43,8 @@ try {
   rows.push(...(await treeRows(context)));
   console.error("bench: full turns, text-only and voice+video");
   rows.push(await fullTurnRow(context));
+  console.error("bench: lorebook activation and turns with a 1,000-entry book");
+  rows.push(...(await loreRows(context)));
   console.error("bench: throughput");
   rows.push(...(await throughputRows(context, SECONDS)));
   console.error("bench: WebSocket");

@@ -1,4 +1,5 @@
 import { ChatacterClient, ChatacterError, type ChatSocket, type HistoryMessage, type ServerFrame } from "../shared/client/index.js";
+import { setupLore } from "./lore.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const keyInput = $<HTMLInputElement>("api-key");
@@ -10,6 +11,7 @@ const status = $<HTMLParagraphElement>("status");
 const input = $<HTMLTextAreaElement>("input");
 const sendButton = $<HTMLButtonElement>("send");
 const cancelButton = $<HTMLButtonElement>("cancel");
+const previewButton = $<HTMLButtonElement>("preview");
 
 let client: ChatacterClient | undefined;
 let socket: ChatSocket | undefined;
@@ -17,7 +19,8 @@ keyInput.value = localStorage.getItem("chattr.key") ?? "";
 sessionInput.value = localStorage.getItem("chattr.session") ?? "";
 
 const say = (text: string) => (status.textContent = text);
-const failed = (error: unknown) => say(error instanceof ChatacterError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
+const describe = (error: unknown) => (error instanceof ChatacterError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
+const failed = (error: unknown) => say(describe(error));
 const bubbles = new Map<string, HTMLLIElement>();
 
 function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HTMLLIElement {
@@ -319,8 +322,9 @@ async function connect() {
     const { characters } = await client.getCharacters();
     characterSelect.replaceChildren(...characters.map((c) => new Option(c.name, c.id)));
   } catch (error) {
-    return say(error instanceof ChatacterError ? `${error.code}: ${error.message}` : String(error));
+    return failed(error);
   }
+  void lore.refresh();
   socket?.close();
   socket = client.connect({ sessionId: sessionInput.value.trim() || undefined });
   for (const type of ["user_message", "typing", "response_chunk", "response", "branch", "media", "error"] as const) socket.on(type, onFrame);
@@ -331,6 +335,7 @@ async function connect() {
     localStorage.setItem("chattr.session", sessionId);
     await redraw().catch(failed);
     sendButton.disabled = false;
+    previewButton.disabled = false;
     say(`Connected to session ${sessionId}`);
   } catch (error) {
     say(`Could not connect: ${(error as Error).message}`);
@@ -341,6 +346,20 @@ async function loadHistory() {
   const drawn = await redraw();
   if (drawn) say(`${drawn.total} messages${drawn.more ? " (showing the latest 50)" : ""}`);
 }
+
+// The selected character's lorebooks, and the next prompt for what is typed (playground/lore.ts).
+const lore = setupLore({
+  client: () => client,
+  characterId: () => characterSelect.value,
+  characterName: () => characterSelect.selectedOptions[0]?.text ?? characterSelect.value,
+  sessionId: () => sessionInput.value,
+  draft: () => input.value.trim(),
+  describe,
+});
+characterSelect.addEventListener("change", () => {
+  lore.closePreview();
+  void lore.refresh();
+});
 
 $("connect").addEventListener("click", () => void connect());
 $("load-history").addEventListener("click", () => void loadHistory().catch(failed));
@@ -358,6 +377,7 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   if (!socket || !text) return;
   input.value = "";
   cancelButton.disabled = false;
+  lore.closePreview();
   socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked }).catch((error: Error) => say(error.message));
 });
 input.addEventListener("keydown", (event) => {

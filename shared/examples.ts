@@ -91,6 +91,7 @@ export const examples = {
     creator: "",
     character_version: "",
     nickname: null,
+    lorebook_ids: [],
   },
   updateCharacterRequest: {
     name: "Updated Assistant",

@@ -17,6 +17,7 @@ import { avatarRoutes } from "./routes/assets/avatars";
 import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
+import { lorebookRoutes } from "./routes/lorebooks";
 import { wsRoutes } from "./routes/ws/chat";
 import { mountDocs, OPENAPI_PATH } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
@@ -45,9 +46,10 @@ export function createApp() {
   app.use("*", cors());
   app.use(
     "/api/*",
-    // Card imports take files up to 2 MiB and set their own limit (routes/characters/import.ts).
+    // Card imports and lorebook uploads take files up to 2 MiB and set their own limits
+    // (routes/characters/import.ts, routes/lorebooks/document.ts).
     except(
-      "/api/v1/characters/import",
+      ["/api/v1/characters/import", "/api/v1/lorebooks", "/api/v1/lorebooks/:id"],
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
         onError: () => {
@@ -64,6 +66,7 @@ export function createApp() {
 
   app.route("/api/v1/chat", chatRoutes);
   app.route("/api/v1/characters", characterRoutes);
+  app.route("/api/v1/lorebooks", lorebookRoutes);
   app.route("/api/v1/keys", keyRoutes);
   app.route("/api/v1/ws", wsRoutes);
   mountDocs(app);

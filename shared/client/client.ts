@@ -17,6 +17,15 @@ import {
 } from "./branches.js";
 import { ChatacterError } from "./errors.js";
 import { call, type Transport } from "./http.js";
+import {
+  Lorebooks,
+  loreCalls,
+  type ContextPreview,
+  type ContextPreviewOptions,
+  type SessionLorebooks,
+  type SessionNote,
+  type SessionNoteInput,
+} from "./lorebooks.js";
 import { ChatSocket, type ChatSessionOptions } from "./session.js";
 
 type Out<T extends z.ZodType> = z.output<T>;
@@ -50,9 +59,12 @@ export interface MediaJob {
  */
 export class ChatacterClient {
   private readonly transport: Transport;
+  /** Lorebooks (world info): create, list, get, replace, remove, export. See Lorebooks. */
+  readonly lorebooks: Lorebooks;
 
   constructor(baseUrl = "http://localhost:8000", apiKey: string | null = null, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
     this.transport = { baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, fetch: fetchImpl };
+    this.lorebooks = new Lorebooks(this.transport);
   }
 
   // ---- chat ----
@@ -221,6 +233,64 @@ export class ChatacterClient {
    */
   fork(sessionId: string, messageId: string): Promise<ForkedSession> {
     return branchCalls.fork(this.transport, sessionId, messageId);
+  }
+
+  // ---- world info and prompt assembly (CHARACTER-ENGINE.md §2) ----
+
+  /**
+   * The exact prompt the next turn would send for `message`, without calling the LLM or storing anything
+   * (the session may not exist yet): its messages, its tokens by section against the budget, and the
+   * world-info entries that fired.
+   *
+   * @example
+   * const preview = await client.contextPreview(sessionId, { characterId: "seraphina", message: "Is that a moonstone?" });
+   * for (const entry of preview.lore) console.log(entry.name, "fired on", entry.matched_key ?? "(constant)");
+   * console.log(`${preview.tokens.total}/${preview.tokens.budget} tokens, lore ${preview.tokens.sections.lore}`);
+   */
+  contextPreview(sessionId: string, options: ContextPreviewOptions): Promise<ContextPreview> {
+    return loreCalls.contextPreview(this.transport, sessionId, options);
+  }
+
+  /**
+   * The lorebooks attached to a session, beside its character's.
+   *
+   * @example
+   * const { lorebook_ids } = await client.sessionLorebooks(sessionId);
+   */
+  sessionLorebooks(sessionId: string): Promise<SessionLorebooks> {
+    return loreCalls.sessionLorebooks(this.transport, sessionId);
+  }
+
+  /**
+   * Attaches lorebooks to a session (the list replaces the previous one; `[]` detaches all). A session
+   * nobody owns yet becomes this key's.
+   *
+   * @example
+   * await client.setSessionLorebooks(sessionId, [campaignBookId]);
+   */
+  setSessionLorebooks(sessionId: string, lorebookIds: string[]): Promise<SessionLorebooks> {
+    return loreCalls.setSessionLorebooks(this.transport, sessionId, lorebookIds);
+  }
+
+  /**
+   * A session's author's note (`content` is "" when there is none).
+   *
+   * @example
+   * const { content, depth, role } = await client.sessionNote(sessionId);
+   */
+  sessionNote(sessionId: string): Promise<SessionNote> {
+    return loreCalls.sessionNote(this.transport, sessionId);
+  }
+
+  /**
+   * Sets a session's author's note: inserted `depth` messages from the end of the history (default 4), as
+   * `role` (default "system"). Empty `content` removes it.
+   *
+   * @example
+   * await client.setSessionNote(sessionId, { content: "Keep replies under three sentences.", depth: 1 });
+   */
+  setSessionNote(sessionId: string, note: SessionNoteInput): Promise<SessionNote> {
+    return loreCalls.setSessionNote(this.transport, sessionId, note);
   }
 
   // ---- characters ----

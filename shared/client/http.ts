@@ -1,5 +1,10 @@
 import { ChatacterError } from "./errors.js";
 
+/** A body that is already JSON text (a lorebook file as read from disk): sent as it is, not serialized again. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface Transport {
   baseUrl: string;
   apiKey?: string | null;
@@ -22,7 +27,7 @@ export async function send(transport: Transport, method: string, path: string, b
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body),
     });
   } catch (error) {
     throw new ChatacterError("NETWORK_ERROR", `Cannot reach ${transport.baseUrl}: ${(error as Error).message}`);

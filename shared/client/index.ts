@@ -12,6 +12,25 @@ export {
   type StreamEvent,
 } from "./branches.js";
 export { ChatacterError } from "./errors.js";
+export type {
+  ContextPreview,
+  ContextPreviewOptions,
+  DeletedLorebook,
+  FiredLoreEntry,
+  LoreEntry,
+  Lorebook,
+  LorebookCreated,
+  LorebookDocument,
+  LorebookExportFormat,
+  LorebookList,
+  LorebookSource,
+  LorebookSummary,
+  Lorebooks,
+  PromptSection,
+  SessionLorebooks,
+  SessionNote,
+  SessionNoteInput,
+} from "./lorebooks.js";
 export { ChatSocket, type ChatSessionOptions, type MediaOption, type SocketEditOptions, type SocketGenerateOptions } from "./session.js";
 export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
 export type { SendMessageResponse, HistoryResponse, HistoryMessage } from "../schemas/chat";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CharacterId, Timestamp } from "./common";
+import { LorebookIds } from "./lorebooks";
 
 const Capability = z.enum(["text", "voice", "video"]);
 
@@ -65,6 +66,8 @@ const CharacterStatistics = z.object({
 
 export const Character = CharacterSummary.extend({
   ...cardFields,
+  /** Lorebooks attached to the character (/api/v1/lorebooks), merged with its card's character_book. */
+  lorebook_ids: z.array(z.string()),
   configuration: CharacterConfiguration,
   statistics: CharacterStatistics,
 });
@@ -83,6 +86,8 @@ export const CreateCharacterRequest = z.object({
   capabilities: fields.capabilities.default(["text"]),
   configuration: CharacterConfiguration.partial().default({}),
   ...cardDefaults,
+  /** Each must name an existing lorebook (else 404 naming it, and nothing is created). */
+  lorebook_ids: LorebookIds.default([]),
 });
 export type CreateCharacterRequest = z.infer<typeof CreateCharacterRequest>;
 
@@ -91,6 +96,8 @@ export const UpdateCharacterRequest = z
     ...fields,
     ...cardFields,
     configuration: CharacterConfiguration.partial(),
+    /** Replaces the attached lorebooks; each must exist (else 404 naming it, and nothing changes). */
+    lorebook_ids: LorebookIds,
   })
   .partial()
   .strict()

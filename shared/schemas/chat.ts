@@ -58,6 +58,8 @@ export const ReplyMetadata = z.object({
   model: z.string(),
   provider: z.string(),
   finish_reason: z.string().nullable(),
+  /** The world-info entries that went into the reply's prompt, as `<lorebook id>:<entry id>`. */
+  lore_entries: z.array(z.string()).optional(),
 });
 export type ReplyMetadata = z.infer<typeof ReplyMetadata>;
 

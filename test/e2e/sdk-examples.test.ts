@@ -39,7 +39,8 @@ describe("npm start, driven like the reference's SDK examples", () => {
     const client = new ChatacterClient(stack.baseUrl, created.key);
 
     const characters = await client.getCharacters();
-    expect(characters.characters.map((c: { id: string }) => c.id)).toEqual(["assistant", "creative"]);
+    // The seeded characters (other tests of this stack add their own beside them).
+    expect(characters.characters.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(["assistant", "creative"]));
 
     const response = await client.sendMessage("Hello!", "assistant", "my-session");
     expect(response.response).toContain('You said: "Hello!"');

@@ -139,6 +139,7 @@ describe("first message", () => {
       count: () => messages.length,
       recentTexts: (limit) => messages.slice(-limit).map(({ role, content }) => ({ role, content })),
       locate: () => undefined,
+      loreTimeline: () => [],
       append,
       openWith: ([first]) => append(first!, new Date(0).toISOString()),
       branchFrom: () => {

@@ -1,4 +1,6 @@
 import type { ChatMessage } from "../llm/types";
+import type { InsertedLoreEntry } from "../lore/activation-types";
+import { placeAtDepth, type DepthInsert } from "./depth-inserts";
 import { DEFAULT_USER_NAME, substituteMacros, substituteOriginal, type MacroNames } from "./macros";
 
 export interface PromptCharacter {
@@ -28,6 +30,22 @@ export interface PromptInput {
   userMessage?: string;
   contextTokens: number;
   countMessageTokens: (content: string) => number;
+  /** World-info entries that fired, in prompt order (`activateLore`). */
+  lore?: InsertedLoreEntry[];
+  /** The session's author's note and the character's depth note (SillyTavern's character note). */
+  notes?: DepthInsert[];
+  /** What the memory of the user holds for this turn (the memory section; empty until memory exists). */
+  memories?: string[];
+}
+
+/** Tokens per part of the prompt, as the context preview shows them. */
+interface PromptSections {
+  system: number;
+  lore: number;
+  memory: number;
+  examples: number;
+  history: number;
+  message: number;
 }
 
 export interface Prompt {
@@ -38,6 +56,9 @@ export interface Prompt {
   examplesUsed: number;
   /** The reply's token allowance: the character's max_tokens, cut to what the context window has left. */
   maxTokens: number;
+  sections: PromptSections;
+  /** What the prompt may hold before the reply's reserve: the context window minus the reply's share. */
+  budget: number;
 }
 
 /** What `{{original}}` in a card's system prompt stands for: the prompt we use when a character has none. */
@@ -58,26 +79,41 @@ export function exampleBlocks(exampleMessages: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** What goes into the system message beside the card: lore around the definitions and the examples, memory. */
+export interface SystemExtras {
+  loreBefore?: string[];
+  loreAfter?: string[];
+  examplesTop?: string[];
+  examplesBottom?: string[];
+  memories?: string[];
+}
+
 /**
- * The system message: the card's system prompt (`{{original}}` in it is our default), who the
- * character is, description, personality, scenario, the user's name, then the first `examples`
- * example dialogue blocks. Macros are substituted throughout.
+ * The system message: the card's system prompt (`{{original}}` in it is our default), world info
+ * placed before the character, who the character is, description, personality, scenario, the user's
+ * name, world info placed after the character (SillyTavern's story string order), what memory holds,
+ * then the first `examples` example dialogue blocks (with the world info placed around them). Macros
+ * are substituted throughout.
  */
-export function systemPrompt(character: PromptCharacter, userName?: string, examples = Infinity): string {
+export function systemPrompt(character: PromptCharacter, userName?: string, examples = Infinity, extras: SystemExtras = {}): string {
   const names = macroNames(character, userName);
   const own = character.configuration.system_prompt.trim();
   // The spec: an empty system prompt means the app's own; {{original}} splices the app's own in.
   const main = own ? substituteOriginal(own, ORIGINAL_SYSTEM_PROMPT) : ORIGINAL_SYSTEM_PROMPT;
-  const lines = [main, sentence(`You are ${character.name}`)];
+  const lines = [main, ...(extras.loreBefore ?? []), sentence(`You are ${character.name}`)];
   if (character.description.trim()) lines.push(sentence(character.description));
   if (character.personality.trim()) lines.push(sentence(`Personality: ${character.personality}`));
   if (character.scenario?.trim()) lines.push(sentence(`Scenario: ${character.scenario}`));
   if (userName) lines.push(sentence(`The user's name is ${userName}`));
+  lines.push(...(extras.loreAfter ?? []));
+  if (extras.memories?.length) lines.push(`\nWhat {{char}} remembers of {{user}}:\n${extras.memories.map((m) => `- ${m}`).join("\n")}`);
   const blocks = exampleBlocks(character.exampleMessages).slice(0, examples);
   if (blocks.length > 0) {
     lines.push(
+      ...(extras.examplesTop ?? []),
       "\nExample dialogue of {{char}} with {{user}} (a guide to {{char}}'s voice, not part of this conversation):\n" +
         blocks.map((block, i) => `[Example ${i + 1}]\n${block}`).join("\n\n"),
+      ...(extras.examplesBottom ?? []),
     );
   }
   return substituteMacros(lines.filter(Boolean).join("\n"), names);
@@ -95,41 +131,92 @@ export function finalUserMessage(character: PromptCharacter, userMessage: string
 }
 
 /**
- * System prompt, then as much recent history as the budget allows, then the new message (with the
- * post-history instructions). Half the window at most is held back for the reply, so a long history
- * never crowds it out. If the fixed parts alone overflow, example dialogue blocks go first.
+ * System prompt (with the world info placed around the character and the examples, and memory), then
+ * as much recent history as the budget allows, with the at-depth world info and notes placed in it,
+ * then the new message (with the post-history instructions). Half the window at most is held back for
+ * the reply, so a long history never crowds it out. If the fixed parts alone overflow, example
+ * dialogue blocks go first.
  */
 export function buildPrompt(input: PromptInput): Prompt {
   const { character, userName } = input;
+  const lore = input.lore ?? [];
+  const at = (position: InsertedLoreEntry["position"]) => lore.filter((entry) => entry.position === position).map((entry) => entry.content);
+  const extras: SystemExtras = {
+    loreBefore: at("before_char"),
+    loreAfter: at("after_char"),
+    examplesTop: at("em_top"),
+    examplesBottom: at("em_bottom"),
+    memories: input.memories,
+  };
   const user: ChatMessage[] = input.userMessage === undefined ? [] : [{ role: "user", content: finalUserMessage(character, input.userMessage, userName) }];
   const replyReserve = Math.min(character.configuration.max_tokens, Math.floor(input.contextTokens / 2));
   const budget = input.contextTokens - replyReserve;
-  const userCost = user.length === 0 ? 0 : input.countMessageTokens(user[0]!.content);
+  const count = input.countMessageTokens;
+  const userCost = user.length === 0 ? 0 : count(user[0]!.content);
+  const names = macroNames(character, userName);
+  const inserts = depthInserts(lore, input.notes ?? []).map((insert) => ({ ...insert, content: substituteMacros(insert.content, names) }));
+  const insertCost = inserts.reduce((sum, insert) => sum + count(insert.content), 0);
 
   let examples = exampleBlocks(character.exampleMessages).length;
-  let system: ChatMessage = { role: "system", content: systemPrompt(character, userName, examples) };
-  let used = input.countMessageTokens(system.content) + userCost;
+  let system: ChatMessage = { role: "system", content: systemPrompt(character, userName, examples, extras) };
+  let used = count(system.content) + userCost + insertCost;
   while (examples > 0 && used > budget) {
     examples--;
-    system = { role: "system", content: systemPrompt(character, userName, examples) };
-    used = input.countMessageTokens(system.content) + userCost;
+    system = { role: "system", content: systemPrompt(character, userName, examples, extras) };
+    used = count(system.content) + userCost + insertCost;
   }
 
   const kept: ChatMessage[] = [];
   for (let i = input.history.length - 1; i >= 0; i--) {
     const past = input.history[i]!;
-    const cost = input.countMessageTokens(past.content);
+    const cost = count(past.content);
     if (used + cost > budget) break;
     used += cost;
     kept.push({ role: past.role, content: past.content });
   }
   kept.reverse();
 
+  const historyTokens = kept.reduce((sum, m) => sum + count(m.content), 0);
+  const systemTokens = count(system.content);
+  const loreInSystem = [...(extras.loreBefore ?? []), ...(extras.loreAfter ?? []), ...(extras.examplesTop ?? []), ...(extras.examplesBottom ?? [])];
+  const loreTokens = sum(loreInSystem.map(count)) + sum(inserts.filter((i) => i.kind === "lore").map((i) => count(i.content)));
+  const memoryTokens = input.memories?.length ? count(input.memories.join("\n")) : 0;
+  const examplesTokens = examples > 0 ? count(exampleBlocks(character.exampleMessages).slice(0, examples).join("\n")) : 0;
+  const noteTokens = sum(inserts.filter((i) => i.kind === "note").map((i) => count(i.content)));
   return {
-    messages: [system, ...kept, ...user],
+    messages: [system, ...placeAtDepth([...kept, ...user], inserts)],
     promptTokens: used,
     historyMessagesUsed: kept.length,
     examplesUsed: examples,
     maxTokens: Math.max(1, Math.min(character.configuration.max_tokens, input.contextTokens - used)),
+    budget,
+    sections: {
+      // The card, the main prompt and the notes: what is not lore, memory or examples.
+      system: Math.max(0, systemTokens - sum(loreInSystem.map(count)) - memoryTokens - examplesTokens) + noteTokens,
+      lore: loreTokens,
+      memory: memoryTokens,
+      examples: examplesTokens,
+      history: historyTokens,
+      message: userCost,
+    },
   };
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** World info at a depth, and the notes with the world info placed around the author's note. */
+function depthInserts(lore: InsertedLoreEntry[], notes: DepthInsert[]): DepthInsert[] {
+  const inserts: DepthInsert[] = lore
+    .filter((entry) => entry.position === "at_depth")
+    .map((entry) => ({ content: entry.content, depth: entry.depth, role: entry.role, kind: "lore" }));
+  const [authorsNote, ...others] = notes;
+  if (authorsNote) {
+    // SillyTavern's "top/bottom of the author's note": one message with the note between them.
+    const top = lore.filter((entry) => entry.position === "an_top").map((entry) => entry.content);
+    const bottom = lore.filter((entry) => entry.position === "an_bottom").map((entry) => entry.content);
+    if (top.length + bottom.length > 0) inserts.push({ ...authorsNote, content: [...top, ...bottom].join("\n"), kind: "lore" });
+    if (authorsNote.content.trim()) inserts.push({ ...authorsNote, kind: "note" });
+  }
+  for (const note of others) if (note.content.trim()) inserts.push({ ...note, kind: "note" });
+  return inserts;
 }

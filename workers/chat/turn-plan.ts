@@ -30,6 +30,8 @@ export interface TurnPlan {
   prefix?: string;
   /** The message the reply answers, when it exists already (regenerate, continue). */
   answersId?: string;
+  /** Position on the active branch of the prompt's last message (before a new session's greeting is counted). */
+  index: number;
 }
 
 /** What planning reads of the conversation: the active branch and where a message sits on it. */
@@ -54,6 +56,7 @@ export function planTurn(store: PlanStore, action: TurnAction, window: number, i
         promptText: action.text,
         user: { content: action.text, attach: "leaf" },
         reply: "leaf",
+        index: store.count(),
       },
     };
   }
@@ -70,6 +73,7 @@ export function planTurn(store: PlanStore, action: TurnAction, window: number, i
         promptText: action.text,
         user: { content: action.text, attach: { parentId: target.parentId } },
         reply: "leaf",
+        index: target.pos,
       },
     };
   }
@@ -91,6 +95,7 @@ export function planTurn(store: PlanStore, action: TurnAction, window: number, i
         reply: { parentId: target.parentId },
         prefix: target.content,
         answersId: target.parentId,
+        index: target.pos,
       },
     };
   }
@@ -105,6 +110,7 @@ export function planTurn(store: PlanStore, action: TurnAction, window: number, i
       promptText: answersUser ? last.content : undefined,
       reply: { parentId: target.parentId },
       answersId: target.parentId,
+      index: target.pos - 1,
     },
   };
 }

@@ -1,9 +1,14 @@
 import type { ReplyMetadata } from "../../shared/schemas/chat";
 import type { Outcome } from "../api-error";
 import type { LlmProvider } from "../llm/types";
+import type { CharacterRow } from "../db/schema";
 import { substituteMacros } from "./macros";
-import { buildPrompt, macroNames, type PromptCharacter } from "./prompt";
-import { continuationJoint, planTurn, type Attach, type PlanStore, type TurnAction } from "./turn-plan";
+import { buildPrompt, macroNames, type Prompt, type PromptCharacter } from "./prompt";
+import { continuationJoint, planTurn, type Attach, type PlanStore, type TurnAction, type TurnPlan } from "./turn-plan";
+import type { DepthInsert } from "./depth-inserts";
+import type { ActivationResult, LoreTimelineRecord } from "../lore/activation-types";
+import type { PreparedLore } from "../lore/prepare";
+import { activateFor, loreEntryId } from "./turn-lore";
 
 /** Media of a reply: URLs, plus status fields while jobs run. */
 export type MessageMedia = Record<string, string | number | boolean | null>;
@@ -25,10 +30,17 @@ export interface StoredMessage {
 /** A message read back from storage: it knows its place among its siblings. */
 export type PlacedMessage = StoredMessage & Required<Pick<StoredMessage, "sibling_index" | "sibling_count">>;
 
-export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id" | "sibling_index" | "sibling_count"> & { id?: string; client_id?: string };
+export type NewMessage = Omit<StoredMessage, "id" | "timestamp" | "parent_id" | "sibling_index" | "sibling_count"> & {
+  id?: string;
+  client_id?: string;
+  /** What the world info left for the turns after this reply (timed effects), kept with it. */
+  lore_state?: LoreTimelineRecord;
+};
 
 /** What a turn needs from the conversation's storage. */
 export interface TurnStore extends PlanStore {
+  /** World-info records of the replies on the active branch before `index` (the latest few suffice). */
+  loreTimeline(index: number): LoreTimelineRecord[];
   /** Appends to the active branch, under its leaf. */
   append(message: NewMessage, at: string): StoredMessage;
   /** A new child of `parentId` (on the active branch; null: a new root) that becomes the active leaf. */
@@ -48,6 +60,20 @@ export interface TurnDeps {
 /** A character as a turn sees it: the prompt's fields, plus the greetings a new session starts with. */
 export type TurnCharacter = PromptCharacter & { id: string; firstMessage?: string; alternateGreetings?: string[] };
 
+export const toTurnCharacter = (row: CharacterRow): TurnCharacter => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  personality: row.personality,
+  configuration: row.configuration,
+  nickname: row.nickname,
+  scenario: row.scenario,
+  exampleMessages: row.exampleMessages,
+  postHistoryInstructions: row.postHistoryInstructions,
+  firstMessage: row.firstMessage,
+  alternateGreetings: row.alternateGreetings,
+});
+
 export interface TurnInput {
   character: TurnCharacter;
   action: TurnAction;
@@ -65,6 +91,13 @@ export interface TurnInput {
   onGenerating?: () => void;
   /** Called with each text delta as the provider streams it (for `continue`, first the text it continues). */
   onDelta?: (text: string) => void;
+  /** World info and notes: the session's prepared books (card, character, session) and its depth notes. */
+  lore?: TurnLore;
+}
+
+export interface TurnLore {
+  books: PreparedLore;
+  notes: DepthInsert[];
 }
 
 export interface TurnResult {
@@ -104,6 +137,45 @@ const failed = (action: TurnAction, why: string) =>
     ? `${why}; your message was stored without a reply`
     : `${why}; nothing was stored and the active branch is unchanged`;
 
+/** A turn's prompt, and what went into it: the one assembly the turn, the context preview and the token accounting share. */
+export interface AssembledPrompt {
+  plan: TurnPlan;
+  /** The greetings a new session opens with (stored before the user's message). */
+  greetings: string[];
+  /** The world info that fired, when the session has books. */
+  lore: ActivationResult | undefined;
+  prompt: Prompt;
+}
+
+/**
+ * Plans the action against the tree as it is now, and builds the prompt: the history above the text
+ * it answers (after a new session's greeting), the world info that text and that history fire, the
+ * notes. Stores nothing, asks no LLM.
+ */
+export function assembleTurnPrompt(deps: Omit<TurnDeps, "llm" | "now">, input: TurnInput): Outcome<AssembledPrompt> {
+  const planned = planTurn(deps.store, input.action, HISTORY_WINDOW, input.includeHistory);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  // A new session opens with the character's greetings, stored before the user's first message so the
+  // history reads [greeting, user, reply] and the LLM sees what the character "said" first.
+  const greetings = input.action.kind === "message" ? greetingsFor(input.character, input.userName, deps.store.count() === 0) : [];
+  // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
+  const past = plan.history.filter((m) => m.content !== "");
+  const history = greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]! }] : past;
+  const lore = activateFor(deps, input, history, plan.promptText, plan.index + (greetings.length > 0 ? 1 : 0));
+  const prompt = buildPrompt({
+    character: input.character,
+    userName: input.userName,
+    history,
+    userMessage: plan.promptText,
+    contextTokens: deps.contextTokens,
+    countMessageTokens: deps.countMessageTokens,
+    lore: lore?.entries,
+    notes: input.lore?.notes,
+  });
+  return { ok: true, value: { plan, greetings, lore, prompt } };
+}
+
 /**
  * One turn: store the user's message (if the action makes one), ask the LLM, store the reply where the
  * plan says. The user's message is kept even if the LLM fails (nothing the user sent is lost); a failed
@@ -113,28 +185,14 @@ const failed = (action: TurnAction, why: string) =>
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome<TurnResult>> {
   const started = deps.now();
   const { action } = input;
-  const planned = planTurn(deps.store, action, HISTORY_WINDOW, input.includeHistory);
-  if (!planned.ok) return planned;
-  const plan = planned.value;
-  // A new session opens with the character's greetings, stored before the user's first message so the
-  // history reads [greeting, user, reply] and the LLM sees what the character "said" first.
-  const greetings = action.kind === "message" ? greetingsFor(input.character, input.userName, deps.store.count() === 0) : [];
-  // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
-  const past = plan.history.filter((m) => m.content !== "");
-  const history = greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]! }] : past;
+  const assembled = assembleTurnPrompt(deps, input);
+  if (!assembled.ok) return assembled;
+  const { plan, greetings, lore, prompt } = assembled.value;
 
   // The LLM is asked before anything is stored. A Durable Object's storage write holds its outgoing
   // messages until the write is durable (the output gate): storing first would put that wait before the
   // request. The request overlaps it instead; the turn's frames still wait for it, so no client sees a
   // reply to a message that was not stored, and the message is stored whatever the LLM answers.
-  const prompt = buildPrompt({
-    character: input.character,
-    userName: input.userName,
-    history,
-    userMessage: plan.promptText,
-    contextTokens: deps.contextTokens,
-    countMessageTokens: deps.countMessageTokens,
-  });
   const events = deps.llm?.stream({
     messages: prompt.messages,
     maxTokens: prompt.maxTokens,
@@ -201,6 +259,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     model: deps.llm.model,
     provider: deps.llm.name,
     finish_reason: finishReason,
+    lore_entries: lore ? lore.entries.map((entry) => loreEntryId(entry)) : [],
   };
   const reply = attach(
     deps.store,
@@ -211,6 +270,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
       content: (plan.prefix ?? "") + text,
       character_id: characterId,
       metadata,
+      ...(lore ? { lore_state: lore.timeline } : {}),
       // Without a user message, the reply carries the frame's id, so a re-sent frame finds it.
       ...(user ? {} : { client_id: input.clientMessageId }),
     },

@@ -1,9 +1,9 @@
-import { asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from "../../shared/schemas/characters";
 import type { CardCharacterFields } from "../cards/convert";
 import type { Db } from "./client";
 import { averageRatingQuery, roundRating } from "./ratings";
-import { characters, conversations, type CharacterRow, type StoredConfiguration } from "./schema";
+import { characters, conversations, lorebooks, type CharacterRow, type StoredConfiguration } from "./schema";
 
 const DEFAULT_CONFIGURATION: StoredConfiguration = { temperature: 0.7, max_tokens: 1024, system_prompt: "" };
 
@@ -52,6 +52,7 @@ export function toDetail(character: CharacterRow, statistics: CharacterStatistic
     creator: character.creator,
     character_version: character.characterVersion,
     nickname: character.nickname,
+    lorebook_ids: character.lorebookIds,
     configuration: character.configuration,
     statistics: { ...statistics, last_updated: character.updatedAt },
   };
@@ -63,21 +64,42 @@ export async function getCharacter(db: Db, id: string): Promise<Character | unde
   return row && toDetail(row, await characterStatistics(db, id));
 }
 
+/**
+ * A character's lorebook_ids without the ids of lorebooks that no longer exist. Callers check the ids
+ * first (and answer 404 for a missing one); this runs in the same batch as their write, so a lorebook
+ * deleted between the check and the write is not left attached.
+ */
+const dropDeletedLorebooks = (db: Db, id: string) =>
+  db
+    .update(characters)
+    .set({
+      lorebookIds: sql`(SELECT json_group_array(value) FROM json_each(${characters.lorebookIds}) WHERE value IN (SELECT ${lorebooks.id} FROM ${lorebooks}))`,
+    })
+    .where(
+      and(
+        eq(characters.id, id),
+        sql`EXISTS (SELECT 1 FROM json_each(${characters.lorebookIds}) WHERE value NOT IN (SELECT ${lorebooks.id} FROM ${lorebooks}))`,
+      ),
+    );
+
 /** Inserts unless the id is taken; answers whether it inserted. */
 export async function createCharacter(db: Db, body: CreateCharacterRequest, now: string): Promise<boolean> {
-  const inserted = await db
-    .insert(characters)
-    .values({
-      ...columnsOf(body),
-      id: body.id,
-      name: body.name,
-      capabilities: body.capabilities,
-      configuration: { ...DEFAULT_CONFIGURATION, ...body.configuration },
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: characters.id });
+  const [inserted] = await db.batch([
+    db
+      .insert(characters)
+      .values({
+        ...columnsOf(body),
+        id: body.id,
+        name: body.name,
+        capabilities: body.capabilities,
+        configuration: { ...DEFAULT_CONFIGURATION, ...body.configuration },
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: characters.id }),
+    dropDeletedLorebooks(db, body.id),
+  ]);
   return inserted.length === 1;
 }
 
@@ -101,19 +123,23 @@ function columnsOf(body: Partial<Omit<CreateCharacterRequest, "id" | "configurat
     creator: body.creator,
     characterVersion: body.character_version,
     nickname: body.nickname,
+    lorebookIds: body.lorebook_ids,
   };
 }
 
 export async function updateCharacter(db: Db, row: CharacterRow, body: UpdateCharacterRequest, now: string) {
-  await db
-    .update(characters)
-    .set({
-      ...columnsOf(body),
-      // A partial configuration merges into the stored one, as the reference's PUT example implies.
-      configuration: body.configuration ? { ...row.configuration, ...body.configuration } : undefined,
-      updatedAt: now,
-    })
-    .where(eq(characters.id, row.id));
+  await db.batch([
+    db
+      .update(characters)
+      .set({
+        ...columnsOf(body),
+        // A partial configuration merges into the stored one, as the reference's PUT example implies.
+        configuration: body.configuration ? { ...row.configuration, ...body.configuration } : undefined,
+        updatedAt: now,
+      })
+      .where(eq(characters.id, row.id)),
+    dropDeletedLorebooks(db, row.id),
+  ]);
 }
 
 /**

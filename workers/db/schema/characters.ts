@@ -37,6 +37,8 @@ export const characters = sqliteTable("characters", {
   /** Kept so an export gives back what was imported (the spec forbids dropping unknown keys). */
   extensions: text("extensions", { mode: "json" }).$type<Record<string, JsonValue>>().notNull().default({}),
   characterBook: text("character_book", { mode: "json" }).$type<Record<string, JsonValue>>(),
+  /** Lorebooks attached to the character (ids in the lorebooks table), in the order they were given. */
+  lorebookIds: text("lorebook_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
 });
 
 export type CharacterRow = typeof characters.$inferSelect;

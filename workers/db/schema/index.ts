@@ -5,3 +5,4 @@ export * from "./ratings";
 export * from "./media-requests";
 export * from "./media-transitions";
 export * from "./socket-sessions";
+export * from "./lorebooks";

@@ -1,31 +1,32 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import { CLOSE_CODES, type ClientFrame, type ResponseFrame, type ServerFrame } from "../../../shared/schemas/realtime";
+import type { ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
-import { ADMIN_KEY_ID, type Caller } from "../../auth/caller";
+import type { Caller } from "../../auth/caller";
 import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
 import { sseEvent } from "../../chat/http-reply";
-import { getKey } from "../../db/api-keys";
 import { cachedCharacterRow } from "../../db/character-cache";
-import { getDb } from "../../db/client";
-import { registerSocketSession } from "../../db/socket-sessions";
 import type { Env } from "../../env";
-import { authenticateFrom } from "../../auth/authenticate";
 import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-media";
-import { getRateLimiter } from "../../rate-limit/limiter";
-import { branchFrame, errorFrame, rateLimitErrorFrame } from "../../realtime/frames";
-import { parseClientFrame } from "../../realtime/parse-frame";
-import { catchUpFrames } from "./catch-up";
+import { errorFrame } from "../../realtime/frames";
 import { ConversationStats } from "./conversation-stats";
 import { SessionMediaSwitch, type MediaSwitch } from "./media-switch";
 import { HistoryStore, UnknownCursorError, type HistoryPage } from "./history-store";
 import { BranchOps, type BranchState } from "./branch-ops";
 import { MessageTree } from "./message-tree";
 import { Ownership } from "./ownership";
+import { SocketFrames } from "./socket-frames";
+import { SessionLore, type SessionNote } from "./session-lore";
+import { turnLore } from "../../lore/session-books";
+import { assembleTurnPrompt, toTurnCharacter } from "../../chat/turn";
+import { previewOf } from "../../chat/context-preview";
+import { countMessageTokens } from "../../chat/tokens";
+import { config } from "../../config";
+import type { ContextPreview } from "../../../shared/schemas/lorebooks";
 import type { TurnAction } from "../../chat/turn-plan";
-import { Sockets, send, stateOf } from "./sockets";
-import { TurnRunner, type Denied, type Emit } from "./turn-runner";
+import { Sockets, send } from "./sockets";
+import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { errorText, log } from "../../log";
 
 export interface SessionMessageRequest {
@@ -50,10 +51,12 @@ export class ChatSession extends DurableObject<Env> {
   private readonly store: HistoryStore;
   private readonly tree: MessageTree;
   private readonly ownership: Ownership;
+  private readonly lore: SessionLore;
   private readonly branches: BranchOps;
   private readonly stats: ConversationStats;
   private readonly sockets: Sockets;
   private readonly turns: TurnRunner;
+  private readonly frames: SocketFrames;
   private readonly mediaSwitch: SessionMediaSwitch;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
@@ -63,12 +66,25 @@ export class ChatSession extends DurableObject<Env> {
     this.store = new HistoryStore(ctx.storage.sql);
     this.tree = new MessageTree(this.store);
     this.ownership = new Ownership(this.store);
+    this.lore = new SessionLore(this.store);
     this.sockets = new Sockets(ctx);
     this.mediaSwitch = new SessionMediaSwitch(env);
     this.stats = new ConversationStats(env, ctx);
     const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.ownership.mayHear(caller));
     this.branches = new BranchOps(this.tree, this.store, broadcast);
     this.turns = new TurnRunner(env, ctx, this.store, this.tree, { stats: this.stats, mediaSwitch: this.mediaSwitch, broadcast });
+    this.frames = new SocketFrames({
+      env,
+      ctx,
+      store: this.store,
+      tree: this.tree,
+      turns: this.turns,
+      ownership: this.ownership,
+      branches: this.branches,
+      sockets: this.sockets,
+      prepare: (request) => this.prepare(request),
+      betweenTurns: (caller, change) => this.betweenTurns(caller, change),
+    });
     // Answered by the runtime without waking the object: keep-alives cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -162,6 +178,47 @@ export class ChatSession extends DurableObject<Env> {
     return { ok: true, value: { total_count: total } };
   }
 
+  // ---- the session's lorebooks and author's note (a write claims a session nobody owns yet) ----
+
+  async sessionLorebooks(caller: Caller): Promise<Outcome<string[]>> {
+    return this.ownership.check(caller, { claim: false }) ?? { ok: true, value: this.lore.lorebookIds() };
+  }
+
+  async setSessionLorebooks(caller: Caller, sessionId: string, ids: string[]): Promise<Outcome<string[]>> {
+    return this.claimFor(caller, sessionId) ?? { ok: true, value: this.lore.setLorebookIds(ids) };
+  }
+
+  async sessionNote(caller: Caller): Promise<Outcome<SessionNote>> {
+    return this.ownership.check(caller, { claim: false }) ?? { ok: true, value: this.lore.note() };
+  }
+
+  async setSessionNote(caller: Caller, sessionId: string, note: SessionNote): Promise<Outcome<SessionNote>> {
+    return this.claimFor(caller, sessionId) ?? { ok: true, value: this.lore.setNote(note) };
+  }
+
+  /** The prompt the next turn would send, built as the turn builds it; no LLM is asked, nothing is stored. */
+  async contextPreview(caller: Caller, request: { characterId: string; message: string; userName?: string }): Promise<Outcome<ContextPreview>> {
+    const denied = this.ownership.check(caller, { claim: false, allowNew: true });
+    if (denied) return denied;
+    const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
+    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
+    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
+    const assembled = assembleTurnPrompt(
+      { store: this.tree, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
+      // Probability rolls use a preview seed: the turn itself rolls with its reply's id.
+      {
+        character: toTurnCharacter(character),
+        action: { kind: "message", text: request.message },
+        userName: request.userName,
+        includeHistory: true,
+        replyId: "preview",
+        lore,
+      },
+    );
+    if (!assembled.ok) return assembled;
+    return { ok: true, value: previewOf(assembled.value) };
+  }
+
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */
   async getMediaSwitch(caller: Caller): Promise<Outcome<MediaSwitch>> {
     const denied = this.ownership.check(caller, { claim: false });
@@ -217,7 +274,7 @@ export class ChatSession extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const previous = this.frameChains.get(ws) ?? Promise.resolve();
     const next = previous
-      .then(() => this.onFrame(ws, raw))
+      .then(() => this.frames.onFrame(ws, raw))
       .catch((error) => {
         log("error", "socket_frame_failed", { error: errorText(error) });
         send(ws, errorFrame("INTERNAL_ERROR", "Internal server error"));
@@ -235,160 +292,13 @@ export class ChatSession extends DurableObject<Env> {
     }
   }
 
-  private async onFrame(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return send(ws, parsed.error);
-    const frame = parsed.frame;
-    if (frame.type === "auth") return this.onAuth(ws, frame);
-    const caller = stateOf(ws)?.caller;
-    if (!caller) return send(ws, errorFrame("UNAUTHORIZED", "Send an auth frame before anything else"));
-    const denied = this.ownership.check(caller, { claim: false });
-    if (denied) {
-      send(ws, errorFrame(denied.code, denied.message));
-      return ws.close(CLOSE_CODES.FORBIDDEN, "session belongs to another key");
-    }
-    // Frames share the key's budget with its HTTP calls; a refused frame leaves the socket open.
-    const limit = await getRateLimiter(this.env, this.ctx)?.limit(`key:${caller.keyId}`);
-    if (limit && !limit.success) {
-      const refused = rateLimitErrorFrame(limit);
-      return send(ws, "client_message_id" in frame && frame.client_message_id ? { ...refused, client_message_id: frame.client_message_id } : refused);
-    }
-    if (frame.type === "message") return this.onMessage(ws, caller, frame);
-    if (frame.type === "cancel") {
-      if (!this.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));
-      return;
-    }
-    if (frame.type === "resume") return this.onResume(ws, frame.message_id, frame.last_seq);
-    return this.onTreeFrame(ws, caller, frame);
-  }
-
-  private async onAuth(ws: WebSocket, frame: Extract<ClientFrame, { type: "auth" }>): Promise<void> {
-    const state = stateOf(ws);
-    const bound = state.sessionId ?? this.store.getMeta("session_id");
-    const sessionId = frame.session_id ?? bound;
-    if (!sessionId || (bound && sessionId !== bound)) {
-      return send(ws, errorFrame("INVALID_REQUEST", `This socket is connected to session ${bound}; auth named ${frame.session_id}`));
-    }
-    const outcome = await authenticateFrom(this.env, state.ip, frame.token, this.ctx);
-    // Out of failed-auth budget: the key was not even tried; the socket may try again after the delay.
-    if (!outcome.ok && outcome.code === "RATE_LIMIT_EXCEEDED") {
-      return send(ws, rateLimitErrorFrame(outcome.limit, `Too many failed authentications from this address; retry in ${outcome.limit.retryAfterSeconds} s`));
-    }
-    const caller = outcome.ok ? outcome.caller : undefined;
-    const refuse = (denied: Denied) => {
-      send(ws, errorFrame(denied.code, denied.message));
-      ws.close(denied.code === "UNAUTHORIZED" ? CLOSE_CODES.UNAUTHORIZED : CLOSE_CODES.FORBIDDEN, denied.message);
-    };
-    const revoked: Denied = { ok: false, code: "UNAUTHORIZED", message: "Invalid or revoked API key" };
-    if (!caller) return refuse(revoked);
-    const early = this.ownership.check(caller, { claim: false, allowNew: true });
-    if (early) return refuse(early);
-    if (!(await this.registerSocket(caller, sessionId))) return refuse(revoked);
-    // Authenticating claims an unowned session, so no other key can take it over while this socket listens.
-    const denied = this.ownership.check(caller, { claim: true });
-    if (denied) return refuse(denied);
-    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
-    // From here to `authenticated` nothing awaits: what the client missed goes out before any live frame.
-    this.sockets.authenticate(ws, { ...state, sessionId, caller });
-    for (const entry of frame.resume ?? []) {
-      for (const missed of catchUpFrames(this.store, this.turns, sessionId, entry) ?? []) send(ws, missed);
-    }
-    const moved = frame.active_leaf_id === undefined ? undefined : this.tree.changeSince(frame.active_leaf_id);
-    if (moved) send(ws, branchFrame(sessionId, moved));
-    send(ws, { type: "authenticated", session_id: sessionId });
-  }
-
-  /**
-   * Records which sessions a key has sockets in, so revoking the key can close them, then checks the
-   * key again: a revocation that read the record before it was written is still caught here.
-   */
-  private async registerSocket(caller: Caller, sessionId: string): Promise<boolean> {
-    if (caller.keyId === ADMIN_KEY_ID) return true;
-    const db = getDb(this.env.DB);
-    await registerSocketSession(db, caller.keyId, sessionId, new Date().toISOString());
-    const key = await getKey(db, caller.keyId);
-    return key !== undefined && key.revokedAt === null;
-  }
-
-  private async onMessage(ws: WebSocket, caller: Caller, frame: Extract<ClientFrame, { type: "message" }>): Promise<void> {
-    const sessionId = this.store.getMeta("session_id")!;
-    if (frame.client_message_id && this.replayDuplicate(ws, frame.client_message_id)) return;
-    const prepared = await this.prepare({
-      sessionId,
-      caller,
-      action: { kind: "message", text: frame.content },
-      characterId: frame.character_id,
-      userName: frame.metadata?.user_name,
-      includeHistory: true,
-      media: frame.media,
-      clientMessageId: frame.client_message_id,
-    });
-    if (!prepared.ok)
-      return send(ws, errorFrame(prepared.code, prepared.message, frame.client_message_id ? { client_message_id: frame.client_message_id } : {}));
-    // Not awaited: the socket's next frames (a cancel, say) must be read while the reply streams.
-    void this.turns.run(
-      prepared.value,
-      () => this.ownership.check(caller, { claim: true }),
-      undefined,
-      (error) => send(ws, error),
-    );
-  }
-
-  /** regenerate, edit, continue and select: replies stream like any turn; every change sends `branch` frames. */
-  private async onTreeFrame(
-    ws: WebSocket,
-    caller: Caller,
-    frame: Extract<ClientFrame, { type: "regenerate" | "edit" | "continue" | "select" }>,
-  ): Promise<void> {
-    const ids = frame.client_message_id ? { client_message_id: frame.client_message_id } : {};
-    if (frame.client_message_id && this.replayDuplicate(ws, frame.client_message_id)) return;
-    if (frame.queue === false && this.turns.busy) {
-      return send(
-        ws,
-        errorFrame("CONFLICT", `A reply is being generated: send the ${frame.type} again when it ends, or without "queue": false to wait its turn`, ids),
-      );
-    }
-    const refuse = (outcome: Outcome<unknown>) => !outcome.ok && send(ws, errorFrame(outcome.code, outcome.message, ids));
-    // Not awaited, as turns are not: the socket's next frames must be read while this one waits its turn.
-    if (frame.type === "select") {
-      void this.betweenTurns(caller, (sessionId) => this.branches.select(sessionId, frame.message_id, frame.client_message_id)).then(refuse);
-      return;
-    }
-    if (frame.type === "edit" && (frame.regenerate === false || this.store.row(frame.message_id)?.role === "assistant")) {
-      void this.betweenTurns(caller, (sessionId) => this.branches.editStored(sessionId, frame.message_id, frame.content, frame.client_message_id)).then(refuse);
-      return;
-    }
-    const prepared = await this.prepare({
-      sessionId: this.store.getMeta("session_id")!,
-      caller,
-      action: frame.type === "edit" ? { kind: "edit", messageId: frame.message_id, text: frame.content } : { kind: frame.type, messageId: frame.message_id },
-      userName: frame.metadata?.user_name,
-      includeHistory: true,
-      media: frame.media,
-      clientMessageId: frame.client_message_id,
-    });
-    if (!prepared.ok) return void refuse(prepared);
-    void this.turns.run(
-      prepared.value,
-      () => this.ownership.check(caller, { claim: false }),
-      undefined,
-      (error) => send(ws, error),
-    );
-  }
-
-  /** A message re-sent after a reconnect: answer with what became of the first one, never a second turn. */
-  private replayDuplicate(ws: WebSocket, clientMessageId: string): boolean {
-    const frames = catchUpFrames(this.store, this.turns, this.store.getMeta("session_id")!, { client_message_id: clientMessageId, last_seq: -1 });
-    for (const frame of frames ?? []) send(ws, frame);
-    return frames !== undefined;
-  }
-
-  private onResume(ws: WebSocket, replyId: string, lastSeq: number): void {
-    const frames = catchUpFrames(this.store, this.turns, this.store.getMeta("session_id")!, { message_id: replyId, last_seq: lastSeq });
-    for (const frame of frames ?? []) send(ws, frame);
-  }
-
   // ---- shared ----
+
+  /** Claims the session for `caller` if nobody owns it (naming it), else checks the owner. */
+  private claimFor(caller: Caller, sessionId: string) {
+    if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+    return this.ownership.check(caller, { claim: true });
+  }
 
   /** Runs a tree change between turns, for the session's owner (or an admin) only. */
   private betweenTurns<T>(caller: Caller, change: (sessionId: string) => Outcome<T>): Promise<Outcome<T>> {
@@ -399,7 +309,7 @@ export class ChatSession extends DurableObject<Env> {
    * Checks what can be checked before queueing: the session's owner and the character (for a change to
    * the tree, its message's; the turn checks the message again when its time comes).
    */
-  private async prepare(request: SessionMessageRequest): Promise<Outcome<Parameters<TurnRunner["run"]>[0]>> {
+  private async prepare(request: SessionMessageRequest): Promise<Outcome<TurnRequest>> {
     const { action } = request;
     if (action.kind === "message" && !this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
     const denied = this.ownership.check(request.caller, { claim: false, allowNew: action.kind === "message" });
@@ -410,7 +320,8 @@ export class ChatSession extends DurableObject<Env> {
     // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
     const character = await cachedCharacterRow(this.env, characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
+    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
     const { characterId: _, ...rest } = request;
-    return { ok: true, value: { ...rest, character } };
+    return { ok: true, value: { ...rest, character, lore } };
   }
 }

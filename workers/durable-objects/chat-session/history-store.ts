@@ -3,6 +3,10 @@ import { randomId } from "../../../shared/crypto";
 import type { PastMessage } from "../../chat/prompt";
 import type { MessageMedia, NewMessage, PlacedMessage, StoredMessage } from "../../chat/turn";
 import { mergeMessageMedia } from "../../media/message-media";
+import type { LoreTimelineRecord } from "../../lore/activation-types";
+
+// Timed world-info effects older than this many messages are forgotten (sticky and cooldown windows are a few messages).
+const LORE_WINDOW = 200;
 
 export interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -51,8 +55,10 @@ export class HistoryStore {
   constructor(private readonly sql: SqlStorage) {
     const [table] = sql.exec<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).toArray();
     this.created = table !== undefined;
-    // Sessions stored before branches existed: their history is one line, so no pointer needs filling.
+    // Sessions stored before branches (and world info) existed: their history is one line, so no
+    // pointer needs filling, and their replies left no world-info state.
     if (table && !table.sql.includes("selected_child")) sql.exec(`ALTER TABLE messages ADD COLUMN selected_child TEXT`);
+    if (table && !table.sql.includes("lore_state")) sql.exec(`ALTER TABLE messages ADD COLUMN lore_state TEXT`);
   }
 
   private ensureTables(): void {
@@ -69,7 +75,8 @@ export class HistoryStore {
       metadata TEXT,
       media TEXT,
       client_id TEXT,
-      selected_child TEXT
+      selected_child TEXT,
+      lore_state TEXT
     )`);
     this.sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_active_pos ON messages (pos) WHERE pos IS NOT NULL`);
     this.sql.exec(`CREATE INDEX IF NOT EXISTS messages_parent ON messages (parent_id)`);
@@ -109,10 +116,10 @@ export class HistoryStore {
   /** Stores a message under `parentId` at position `pos` of the active branch (null: off the branch). */
   insert(message: NewMessage, parentId: string | null, pos: number | null, at: string): StoredMessage {
     this.ensureTables();
-    const { client_id, ...fields } = message;
+    const { client_id, lore_state, ...fields } = message;
     const stored: StoredMessage = { ...fields, id: message.id ?? randomId("msg_"), parent_id: parentId, timestamp: at };
     this.write(
-      `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata, media, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, parent_id, pos, role, content, character_id, created_at, metadata, media, client_id, lore_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       stored.id,
       stored.parent_id,
       pos,
@@ -123,8 +130,21 @@ export class HistoryStore {
       stored.metadata ? JSON.stringify(stored.metadata) : null,
       stored.media ? JSON.stringify(stored.media) : null,
       client_id ?? null,
+      lore_state ? JSON.stringify(lore_state) : null,
     );
     return stored;
+  }
+
+  /**
+   * The world-info state the latest reply before position `index` left, among the last LORE_WINDOW
+   * messages: bounded, so a long history with no world info is not walked to its start.
+   */
+  loreTimeline(index: number): LoreTimelineRecord[] {
+    return this.query<{ lore_state: string }>(
+      `SELECT lore_state FROM messages WHERE pos BETWEEN ? AND ? AND lore_state IS NOT NULL ORDER BY pos DESC LIMIT 1`,
+      Math.max(0, index - LORE_WINDOW),
+      index - 1,
+    ).map((row) => JSON.parse(row.lore_state) as LoreTimelineRecord);
   }
 
   /** Role and text of the active branch's messages before position `end` (default: all), the newest `limit`. */

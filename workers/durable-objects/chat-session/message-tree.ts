@@ -32,6 +32,10 @@ export class MessageTree implements TurnStore {
     return this.store.append(message, at);
   }
 
+  loreTimeline(index: number) {
+    return this.store.loreTimeline(index);
+  }
+
   locate(id: string) {
     const row = this.store.row(id);
     return row && { role: row.role as StoredMessage["role"], content: row.content, parentId: row.parent_id, pos: row.pos };

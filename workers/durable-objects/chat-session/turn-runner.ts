@@ -4,7 +4,7 @@ import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, type StoredMessage } from "../../chat/turn";
+import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore } from "../../chat/turn";
 import type { TurnAction } from "../../chat/turn-plan";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
@@ -23,6 +23,8 @@ export interface TurnRequest {
   caller: Caller;
   character: CharacterRow;
   action: TurnAction;
+  /** The world info and notes of this turn (the session's books, prepared). */
+  lore?: TurnLore;
   userName?: string;
   includeHistory: boolean;
   clientMessageId?: string;
@@ -160,20 +162,9 @@ export class TurnRunner {
     const outcome = await runTurn(
       { store: this.tree, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       {
-        character: {
-          id: character.id,
-          name: character.name,
-          description: character.description,
-          personality: character.personality,
-          configuration: character.configuration,
-          nickname: character.nickname,
-          scenario: character.scenario,
-          exampleMessages: character.exampleMessages,
-          postHistoryInstructions: character.postHistoryInstructions,
-          firstMessage: character.firstMessage,
-          alternateGreetings: character.alternateGreetings,
-        },
+        character: toTurnCharacter(character),
         action: request.action,
+        lore: request.lore,
         userName: request.userName,
         includeHistory: request.includeHistory,
         replyId: live.replyId,

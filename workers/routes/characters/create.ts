@@ -5,6 +5,7 @@ import { createCharacter, getCharacter } from "../../db/characters";
 import { getDb } from "../../db/client";
 import { requireAdmin } from "../../middleware/auth";
 import { conflictResponse, createRouter, errorResponses, jsonBody, jsonResponse } from "../openapi";
+import { requireLorebooks } from "./lorebook-ids";
 
 const route = createRoute({
   method: "post",
@@ -18,6 +19,7 @@ const route = createRoute({
 export const createCharacterRoute = createRouter().openapi(route, async (c) => {
   const body = c.req.valid("json");
   const db = getDb(c.env.DB);
+  await requireLorebooks(db, body.lorebook_ids);
   if (!(await createCharacter(db, body, new Date().toISOString()))) {
     throw new ApiError("CONFLICT", `A character with id ${body.id} already exists`);
   }

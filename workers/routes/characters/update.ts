@@ -6,6 +6,7 @@ import { getCharacter, getCharacterRow, updateCharacter } from "../../db/charact
 import { getDb } from "../../db/client";
 import { requireAdmin } from "../../middleware/auth";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../openapi";
+import { requireLorebooks } from "./lorebook-ids";
 import { CharacterParams } from "./params";
 
 const route = createRoute({
@@ -22,6 +23,8 @@ export const updateCharacterRoute = createRouter().openapi(route, async (c) => {
   const db = getDb(c.env.DB);
   const row = await getCharacterRow(db, character_id);
   if (!row) throw new ApiError("NOT_FOUND", `No character ${character_id}`);
-  await updateCharacter(db, row, c.req.valid("json"), new Date().toISOString());
+  const body = c.req.valid("json");
+  await requireLorebooks(db, body.lorebook_ids);
+  await updateCharacter(db, row, body, new Date().toISOString());
   return c.json((await getCharacter(db, character_id))!, 200);
 });
