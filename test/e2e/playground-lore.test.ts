@@ -1,13 +1,12 @@
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
 import { ChatacterClient } from "../../shared/client/index.js";
 
 const baseUrl = inject("stackUrl");
 const admin = new ChatacterClient(baseUrl, inject("stackAdminKey"));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const MOONSTONE = "Moonstones glow blue when the twin moons rise.";
 
 /** A SillyTavern world-info file, as a user would pick it from disk. */
@@ -52,20 +51,7 @@ const worldFile = () => ({
 let browser: Browser;
 let keys: { admin: string; chat: string };
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // No background networking: this machine has no internet, and Chromium would keep trying.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   // Keys of their own, as a user would paste: attaching lorebooks needs the admin scope.
   keys = {
     admin: (await admin.createKey("playground lore", ["chat", "admin"])).key,
