@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
+import { UsedMemory, UserId } from "./memories";
 
 /** Messages are capped in UTF-8 bytes, the unit that bounds storage and LLM cost. */
 const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -13,6 +14,8 @@ export const MessageText = z
 export const ChatContext = z
   .object({
     user_name: z.string().max(100).optional(),
+    /** The app's end user: memory is kept per (key, character, user_id); without it, per session. */
+    user_id: UserId.optional(),
     /** false sends the message to the LLM without the earlier turns. */
     conversation_history: z.boolean().optional(),
   })
@@ -60,6 +63,8 @@ export const ReplyMetadata = z.object({
   finish_reason: z.string().nullable(),
   /** The world-info entries that went into the reply's prompt, as `<lorebook id>:<entry id>`. */
   lore_entries: z.array(z.string()).optional(),
+  /** What memory put in the reply's prompt: pinned facts, the summary, and the recalled items with their scores. */
+  memories: z.array(UsedMemory).optional(),
 });
 export type ReplyMetadata = z.infer<typeof ReplyMetadata>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PathId, Timestamp } from "./common";
+import { UsedMemory, UserId } from "./memories";
 
 /**
  * Lorebooks (world info): CHARACTER-ENGINE.md §2. A lorebook is uploaded as a V3 lorebook, a bare
@@ -109,7 +110,7 @@ export const SessionNote = SessionNoteRequest.extend({ session_id: z.string() })
 export const ContextPreviewRequest = z.object({
   character_id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "character_id must be a lowercase slug of at most 64 characters"),
   message: z.string().min(1).max(16_384),
-  user_id: z.string().max(200).optional().describe("The end user whose memories would be recalled (memory is not built yet: none are)"),
+  user_id: UserId.optional().describe("The end user whose memories would be recalled; without it, the session's own memory"),
   context: z.object({ user_name: z.string().max(100).optional() }).optional(),
 });
 
@@ -140,6 +141,10 @@ export const ContextPreview = z.object({
       tokens: z.number().int(),
     }),
   ),
-  memories: z.array(z.object({ id: z.string(), content: z.string(), score: z.number(), pinned: z.boolean() })),
+  memories: z
+    .array(UsedMemory.extend({ content: z.string(), pinned: z.boolean(), tokens: z.number().int() }))
+    .describe("What memory puts in the prompt's memory section: pinned facts, the summary, recalled items (with scores)"),
+  /** Set when recall was skipped (the embeddings provider failed): the prompt holds pinned facts and the summary only. */
+  memory_degraded: z.string().optional(),
 });
 export type ContextPreview = z.infer<typeof ContextPreview>;

@@ -15,7 +15,9 @@ const MemoryContent = z.string().trim().min(1, "content must not be empty").max(
 
 export const MemoryKind = z
   .enum(["pinned", "fact", "summary", "message"])
-  .describe("pinned: written by the app, always in the prompt; fact: extracted (or written unpinned); summary: a rolling summary of a session's older messages; message: a message kept for recall");
+  .describe(
+    "pinned: written by the app, always in the prompt; fact: extracted (or written unpinned); summary: a rolling summary of a session's older messages; message: a message kept for recall",
+  );
 export type MemoryKind = z.infer<typeof MemoryKind>;
 
 export const Memory = z.object({
@@ -93,3 +95,5 @@ export const UsedMemory = z.object({
   score: z.number().nullable().describe("The fused search score; null for pinned facts and summaries, which are always in"),
 });
 export type UsedMemory = z.infer<typeof UsedMemory>;
+
+export const DeletedMemory = z.object({ id: z.string(), deleted: z.literal(true) });

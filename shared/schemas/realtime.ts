@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UserId } from "./memories";
 import { ERROR_CODES } from "../errors";
 import { CharacterId, MessageId, SessionId, Timestamp } from "./common";
 import { Media, MessageText, ReplyMediaOption, ReplyMetadata, SiblingPlace } from "./chat";
@@ -56,7 +57,7 @@ const MessageFrame = z.object({
   character_id: CharacterId.default("assistant"),
   content: MessageText,
   metadata: z
-    .object({ user_name: z.string().max(100).optional() })
+    .object({ user_name: z.string().max(100).optional(), user_id: UserId.optional() })
     .catchall(z.unknown())
     .optional(),
   /** Chosen by the client; a message re-sent with the same id is not run twice. */
@@ -92,7 +93,7 @@ const treeFrameFields = {
 };
 const generationFields = {
   metadata: z
-    .object({ user_name: z.string().max(100).optional() })
+    .object({ user_name: z.string().max(100).optional(), user_id: UserId.optional() })
     .catchall(z.unknown())
     .optional(),
   media: ReplyMediaOption.optional(),
