@@ -31,6 +31,12 @@ export interface Env {
   LLM_TIMEOUT_MS?: string;
   /** The model's context window in tokens, shared by the prompt and the reply (default 8192). */
   LLM_CONTEXT_TOKENS?: string;
+  /** An OpenAI-compatible /embeddings endpoint for memory recall; unset: LLM_BASE_URL, then the AI binding. */
+  EMBEDDINGS_BASE_URL?: string;
+  /** Unset: LLM_API_KEY, when the embeddings go to the LLM's endpoint. */
+  EMBEDDINGS_API_KEY?: string;
+  /** Default text-embedding-3-small (OpenAI-compatible) or @cf/baai/bge-base-en-v1.5 (Workers AI). */
+  EMBEDDINGS_MODEL?: string;
   /** Upstash Redis (REST) for rate limits; unset: the RateLimiter Durable Object. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
