@@ -47,6 +47,7 @@ const ConfigVariables = z.object({
   EMBEDDINGS_BASE_URL: httpUrl(),
   EMBEDDINGS_API_KEY: text(),
   EMBEDDINGS_MODEL: text(),
+  MEMORY: z.preprocess(unsetIfEmpty, z.enum(["on", "off"], { error: "must be on or off" }).default("on")),
   UPSTASH_REDIS_REST_URL: httpUrl(),
   UPSTASH_REDIS_REST_TOKEN: text(),
   RATE_LIMIT_PER_MINUTE: whole(120, 0),
@@ -104,6 +105,8 @@ function toConfig(variables: z.infer<typeof ConfigVariables>) {
       /** The LLM's: both are calls to the same kind of upstream, usually the same one. */
       timeoutMs: v.LLM_TIMEOUT_MS,
     },
+    /** Memory (CHARACTER-ENGINE.md §3): off, turns neither recall nor hand their exchanges over (the bench compares both). */
+    memoryEnabled: v.MEMORY === "on",
     rateLimit: {
       /** Per key, or per client address on public routes; 0 turns request limits off. */
       perMinute: v.RATE_LIMIT_PER_MINUTE,

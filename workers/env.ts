@@ -37,6 +37,8 @@ export interface Env {
   EMBEDDINGS_API_KEY?: string;
   /** Default text-embedding-3-small (OpenAI-compatible) or @cf/baai/bge-base-en-v1.5 (Workers AI). */
   EMBEDDINGS_MODEL?: string;
+  /** "off" turns memory off (turns neither recall nor remember); default "on". */
+  MEMORY?: string;
   /** Upstash Redis (REST) for rate limits; unset: the RateLimiter Durable Object. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;

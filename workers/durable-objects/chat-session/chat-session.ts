@@ -222,7 +222,7 @@ export class ChatSession extends DurableObject<Env> {
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
     const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
     const scope = this.memory.scope(this.ownership.ownerKey() ?? caller.keyId, character.id, userId.value, request.sessionId);
-    const memory = await this.memory.recall(scope, request.sessionId, request.message);
+    const memory = config(this.env).memoryEnabled ? await this.memory.recall(scope, request.sessionId, request.message) : undefined;
     const assembled = assembleTurnPrompt(
       { store: this.tree, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       // Probability rolls use a preview seed: the turn itself rolls with its reply's id.

@@ -175,7 +175,8 @@ export class TurnRunner {
     const mediaSwitch = character.capabilities.includes("voice") ? this.mediaSwitchOf(request) : undefined;
 
     const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);
-    const recalled = await this.side.memory.recall(memoryScope, request.sessionId, memoryQuery(this.tree, request.action));
+    const memoryOn = config(this.env).memoryEnabled;
+    const recalled = memoryOn ? await this.side.memory.recall(memoryScope, request.sessionId, memoryQuery(this.tree, request.action)) : undefined;
     this.side.memory.bindUser(request.userId);
 
     let typing = false;
@@ -232,7 +233,7 @@ export class TurnRunner {
     if (request.action.kind === "regenerate" || request.action.kind === "continue") {
       emit(branchFrame(request.sessionId, { activeLeafId: reply.id, changedAtId: reply.id }, request.clientMessageId));
     }
-    this.remember(request, memoryScope, outcome.value, recalled);
+    if (memoryOn) this.remember(request, memoryScope, outcome.value, recalled);
     this.side.stats.record({
       sessionId: request.sessionId,
       characterId: character.id,

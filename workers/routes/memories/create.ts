@@ -3,7 +3,7 @@ import { CreateMemoryRequest, Memory } from "../../../shared/schemas/memories";
 import { ApiError, unwrap } from "../../api-error";
 import { cachedCharacterRow } from "../../db/character-cache";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../openapi";
-import { scopedMemory } from "./memory-object";
+import { scopedMemory, scopeOf } from "./memory-object";
 
 const route = createRoute({
   method: "post",
@@ -16,6 +16,7 @@ const route = createRoute({
 export const createMemoryRoute = createRouter().openapi(route, async (c) => {
   const body = c.req.valid("json");
   if (!(await cachedCharacterRow(c.env, body.character_id, c.executionCtx))) throw new ApiError("NOT_FOUND", `No character ${body.character_id}`);
-  const created = await scopedMemory(c.env, c.get("caller"), body).create(c.get("caller"), { content: body.content, pinned: body.pinned });
+  const caller = c.get("caller");
+  const created = await scopedMemory(c.env, caller, body).create(caller, scopeOf(caller, body), { content: body.content, pinned: body.pinned });
   return c.json(unwrap(created), 201);
 });
