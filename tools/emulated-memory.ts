@@ -49,7 +49,8 @@ function extractFacts(prompt: string): string {
   });
   const userLine = section(prompt, "Exchange:").find((line) => line.startsWith("User:"));
   if (userLine === undefined) return JSON.stringify({ operations: [] });
-  if (userLine.includes("[[garbage]]")) return EXTRACTION_GARBAGE;
+  // [[garbage-facts]] garbles the extraction alone, so the turn that carries it still gets its reply.
+  if (userLine.includes("[[garbage]]") || userLine.includes("[[garbage-facts]]")) return EXTRACTION_GARBAGE;
   const operations: FactOperation[] = [];
   for (const sentence of sentencesOf(withoutMarkers(userLine.slice("User:".length)))) {
     const forget = sentence.match(/^forget that\s+(.+)$/i);

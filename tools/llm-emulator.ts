@@ -9,7 +9,7 @@
  * epoch ms with sub-ms resolution, so a benchmark on the same machine can split a turn's latency.
  * Memory's background prompts (fact extraction, rolling summary) get rule-based answers
  * (emulated-memory.ts), and POST /v1/embeddings answers hashed bag-of-words vectors (emulated-embeddings.ts),
- * with the same [[fail]] and [[hang]] markers in any input.
+ * with the same [[fail]] and [[hang]] markers in any input, and [[embed-fail]], which fails embeddings only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -191,7 +191,9 @@ async function embeddings(req: IncomingMessage, res: ServerResponse, log: Embedd
   if (!Array.isArray(input) || !input.every((text) => typeof text === "string")) {
     return json(res, 400, { error: { message: "input must be a string or a list of strings", type: "invalid_request_error" } });
   }
-  if (input.some((text) => text.includes("[[fail]]"))) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
+  // [[embed-fail]] fails the embeddings alone, so a chat turn with it still gets its reply.
+  if (input.some((text) => text.includes("[[fail]]") || text.includes("[[embed-fail]]")))
+    return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
   if (input.some((text) => text.includes("[[hang]]"))) return; // never answers: the caller's timeout must fire
   const tokens = input.reduce((sum, text) => sum + roughTokens(text), 0);
   json(res, 200, {

@@ -70,12 +70,13 @@ export async function llmRequestWith(marker: string): Promise<{ messages: { role
     messages: { role: string; content: string }[];
   }[];
   // Memory's own requests (fact extraction, summaries) quote the user's message too: only turns count.
-  const found = requests.reverse().find((r) =>
-    !/durable facts about the user|rolling summary/.test(r.messages[0]?.content ?? "") &&
-    r.messages
-      .filter((m) => m.role === "user")
-      .at(-1)
-      ?.content.includes(marker),
+  const found = requests.reverse().find(
+    (r) =>
+      !/durable facts about the user|rolling summary/.test(r.messages[0]?.content ?? "") &&
+      r.messages
+        .filter((m) => m.role === "user")
+        .at(-1)
+        ?.content.includes(marker),
   );
   if (!found) throw new Error(`no LLM request with ${marker}`);
   return found;

@@ -20,7 +20,14 @@ const facts = (log: FactLog) => log.known().map((fact) => fact.content);
 describe("branch withdrawal of extracted facts", () => {
   it("takes back a reply's ADD, UPDATE and DELETE when it leaves the branch, and reads it again later", async () => {
     await withFacts((store, log) => {
-      log.apply(exchange("r1"), [{ op: "ADD", content: "I live in Oslo." }, { op: "ADD", content: "I have a cat." }], at);
+      log.apply(
+        exchange("r1"),
+        [
+          { op: "ADD", content: "I live in Oslo." },
+          { op: "ADD", content: "I have a cat." },
+        ],
+        at,
+      );
       const [oslo, cat] = log.known();
       log.apply(
         exchange("r2"),
@@ -66,7 +73,14 @@ describe("branch withdrawal of extracted facts", () => {
     await withFacts((store, log) => {
       log.apply(exchange("r1", "s1"), [{ op: "ADD", content: "I have a dog." }], at);
       const [dog] = log.known();
-      log.apply(exchange("r2", "s2"), [{ op: "DELETE", id: dog!.id }, { op: "ADD", content: "I have a parrot." }], at);
+      log.apply(
+        exchange("r2", "s2"),
+        [
+          { op: "DELETE", id: dog!.id },
+          { op: "ADD", content: "I have a parrot." },
+        ],
+        at,
+      );
       expect(facts(log)).toEqual(["I have a parrot."]);
       log.forgetSession("s2", at);
       store.removeSession("s2");

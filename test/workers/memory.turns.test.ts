@@ -79,7 +79,7 @@ describe("memory in turns", () => {
 
   it("ignores an extraction answer that is not JSON: the reply stands, nothing is stored", async () => {
     const u = fresh("user-garbage");
-    const reply = await send({ message: "I love sailing. [[garbage]]", session_id: fresh("s"), context: { user_id: u } });
+    const reply = await send({ message: "I love sailing. [[garbage-facts]]", session_id: fresh("s"), context: { user_id: u } });
     expect(reply.status).toBe(200);
     await settledAfter(CHARACTER, u, reply.json.message_id);
     expect(await factsOf(CHARACTER, u)).toEqual([]);

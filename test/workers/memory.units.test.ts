@@ -59,7 +59,8 @@ describe("fact extraction", () => {
 });
 
 describe("rolling summaries", () => {
-  const past = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `msg_${i}`, role: i % 2 ? ("assistant" as const) : ("user" as const), content: `text ${i}` }));
+  const past = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `msg_${i}`, role: i % 2 ? ("assistant" as const) : ("user" as const), content: `text ${i}` }));
   const names = { user: "Sam", char: "Mira" };
 
   it("waits until enough messages have left the prompt, then covers them and anchors to the last", () => {

@@ -26,7 +26,9 @@ export class FactLog {
 
   known(): KnownFact[] {
     return this.sql
-      .exec<{ id: string; content: string; kind: string }>(`SELECT id, content, kind FROM memories WHERE kind IN ('pinned', 'fact') AND active = 1 ORDER BY rowid`)
+      .exec<{ id: string; content: string; kind: string }>(
+        `SELECT id, content, kind FROM memories WHERE kind IN ('pinned', 'fact') AND active = 1 ORDER BY rowid`,
+      )
       .toArray()
       .map((row) => ({ id: row.id, content: row.content, pinned: row.kind === "pinned" }));
   }
@@ -83,7 +85,12 @@ export class FactLog {
     const shown: MemoryRow[] = [];
     for (const change of changes) {
       const later = this.sql
-        .exec(`SELECT 1 FROM fact_changes WHERE memory_id = ? AND seq > ? AND message_id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`, change.memory_id, change.seq, ids)
+        .exec(
+          `SELECT 1 FROM fact_changes WHERE memory_id = ? AND seq > ? AND message_id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
+          change.memory_id,
+          change.seq,
+          ids,
+        )
         .toArray().length;
       if (later) continue;
       const row = this.store.get(change.memory_id);

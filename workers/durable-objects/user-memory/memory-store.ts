@@ -174,7 +174,9 @@ export class MemoryStore {
   list(kinds: MemoryKind[], limit: number, offset: number): { rows: MemoryRow[]; total: number } {
     const kindList = JSON.stringify(kinds);
     const where = `active = 1 AND kind IN (SELECT value FROM json_each(?))`;
-    const rows = this.sql.exec<MemoryRow>(`SELECT ${COLUMNS} FROM memories WHERE ${where} ORDER BY rowid DESC LIMIT ? OFFSET ?`, kindList, limit, offset).toArray();
+    const rows = this.sql
+      .exec<MemoryRow>(`SELECT ${COLUMNS} FROM memories WHERE ${where} ORDER BY rowid DESC LIMIT ? OFFSET ?`, kindList, limit, offset)
+      .toArray();
     const [count] = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM memories WHERE ${where}`, kindList).toArray();
     return { rows, total: count?.n ?? 0 };
   }

@@ -64,7 +64,16 @@ export class UserMemory extends DurableObject<Env> {
     if (!this.owns(caller)) return { ok: true, value: { memories: [], total: 0, limit: query.limit, offset: query.offset, has_more: false } };
     if (query.q === undefined) {
       const { rows, total } = this.store.list(query.kind ? [query.kind] : LISTED_KINDS, query.limit, query.offset);
-      return { ok: true, value: { memories: rows.map((row) => this.toMemory(row)), total, limit: query.limit, offset: query.offset, has_more: query.offset + rows.length < total } };
+      return {
+        ok: true,
+        value: {
+          memories: rows.map((row) => this.toMemory(row)),
+          total,
+          limit: query.limit,
+          offset: query.offset,
+          has_more: query.offset + rows.length < total,
+        },
+      };
     }
     const { vector, degraded } = await this.queryVector(query.q);
     const hits = this.search.search(query.q, vector, query.kind ? [query.kind] : ["pinned", "fact", "summary", "message"], query.offset + query.limit);
@@ -72,7 +81,12 @@ export class UserMemory extends DurableObject<Env> {
     return {
       ok: true,
       value: {
-        memories: page.map((hit) => ({ ...this.toMemory(hit.row), score: round(hit.score), vector_score: roundOrNull(hit.vectorScore), text_score: roundOrNull(hit.textScore) })),
+        memories: page.map((hit) => ({
+          ...this.toMemory(hit.row),
+          score: round(hit.score),
+          vector_score: roundOrNull(hit.vectorScore),
+          text_score: roundOrNull(hit.textScore),
+        })),
         total: hits.length,
         limit: query.limit,
         offset: query.offset,
@@ -85,7 +99,8 @@ export class UserMemory extends DurableObject<Env> {
   async update(caller: Caller, id: string, change: UpdateMemoryRequest): Promise<Outcome<Memory>> {
     const row = this.owns(caller) ? this.store.get(id) : undefined;
     if (!row || row.active === 0) return NOT_FOUND(id);
-    if (row.kind === "message") return { ok: false, code: "INVALID_REQUEST", message: "A message memory is the message itself: edit the message in its session" };
+    if (row.kind === "message")
+      return { ok: false, code: "INVALID_REQUEST", message: "A message memory is the message itself: edit the message in its session" };
     if (change.pinned !== undefined && row.kind === "summary") return { ok: false, code: "INVALID_REQUEST", message: "A summary cannot be pinned" };
     const kind: MemoryKind | undefined = change.pinned === undefined || row.kind === "summary" ? undefined : change.pinned ? "pinned" : "fact";
     const updated = this.store.update(id, { content: change.content, kind }, this.now())!;
@@ -109,7 +124,10 @@ export class UserMemory extends DurableObject<Env> {
   async recall(request: { sessionId: string; query: string }): Promise<MemoryRecall> {
     // A user nothing is known of costs no embeddings call.
     if (this.store.isEmpty()) return { pinned: [], hits: [] };
-    const pinned = this.store.list(["pinned"], PINNED_LIMIT, 0).rows.reverse().map((row) => item(row, null));
+    const pinned = this.store
+      .list(["pinned"], PINNED_LIMIT, 0)
+      .rows.reverse()
+      .map((row) => item(row, null));
     const summary = this.store.summaryOf(request.sessionId);
     const { vector, degraded } = await this.queryVector(request.query);
     const hits = this.search.search(request.query, vector, ["fact", "message"], RECALL_LIMIT).map((hit) => item(hit.row, round(hit.score)));
