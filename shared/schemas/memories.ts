@@ -10,7 +10,7 @@ import { CharacterId, PathId, SessionId, Timestamp } from "./common";
 /** The app's end user: opaque to us, at most 128 characters. */
 export const UserId = z.string().min(1).max(128, "user_id must be at most 128 characters");
 
-export const MEMORY_CONTENT_MAX = 2000;
+const MEMORY_CONTENT_MAX = 2000;
 const MemoryContent = z.string().trim().min(1, "content must not be empty").max(MEMORY_CONTENT_MAX, `content must be at most ${MEMORY_CONTENT_MAX} characters`);
 
 export const MemoryKind = z
@@ -35,12 +35,11 @@ export const Memory = z.object({
 export type Memory = z.infer<typeof Memory>;
 
 /** A search hit: the fused score, and the two rankings it fuses (null: the item was not in that ranking). */
-export const ScoredMemory = Memory.extend({
+const ScoredMemory = Memory.extend({
   score: z.number().describe("Reciprocal-rank fusion of the vector and the full-text rankings"),
   vector_score: z.number().nullable().describe("Cosine similarity of the embeddings"),
   text_score: z.number().nullable().describe("FTS5 BM25 (higher is better)"),
 });
-export type ScoredMemory = z.infer<typeof ScoredMemory>;
 
 const Scope = {
   character_id: CharacterId,

@@ -9,7 +9,7 @@ export const listMemories = (query: Record<string, string>, key?: string) => api
 export const addMemory = (body: Record<string, unknown>, key?: string) => api("POST", MEMORIES, { body, key });
 
 /** The memory object of a user (the admin key's unless told), as the Worker names it. */
-export function memoryObject(characterId: string, userId: string, keyId = ADMIN_KEY_ID) {
+function memoryObject(characterId: string, userId: string, keyId = ADMIN_KEY_ID) {
   return env.USER_MEMORY.get(env.USER_MEMORY.idFromName(memoryObjectName({ keyId, characterId, userId, sessionId: null })));
 }
 

@@ -52,9 +52,7 @@ describe("GET /api/v1/health", () => {
   });
 
   it("is degraded (200) when the embeddings provider is down, and says so under vector_database", async () => {
-    // Probe results are cached by the LLM's settings (workers/health/check.ts): a key of its own (which
-    // the emulator accepts like any other) makes this check probe afresh.
-    const res = await health({ EMBEDDINGS_BASE_URL: env.TEST_CLOSED_URL, LLM_API_KEY: "embeddings-down" });
+    const res = await health({ EMBEDDINGS_BASE_URL: env.TEST_CLOSED_URL });
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("degraded");
     expect(res.json.services.vector_database).toBe("unhealthy");

@@ -117,7 +117,7 @@ describe("the 8-bit vector index", () => {
     const next = random(7);
     const vectors = Array.from({ length: 2000 }, () => normalize(Float32Array.from({ length: 64 }, next)));
     const index = new VectorIndex();
-    vectors.forEach((v, rowid) => index.put({ rowid, tag: rowid % 2 === 0 ? 10 : 12, packed: quantize(v) }));
+    for (const [rowid, v] of vectors.entries()) index.put({ rowid, tag: rowid % 2 === 0 ? 10 : 12, packed: quantize(v) });
     const query = normalize(Float32Array.from({ length: 64 }, next));
     const exact = vectors
       .map((v, rowid) => ({ rowid, score: dot(query, v) }))

@@ -33,8 +33,8 @@ async function probeAll(env: Env): Promise<Probed> {
 
 function probedCached(env: Env, now: number): Promise<Probed> {
   // What the probes depend on; kept in this isolate's memory only, like the env it comes from.
-  const { llm, rateLimit } = config(env);
-  const key = JSON.stringify([llm.baseUrl, llm.apiKey, Boolean(env.AI), rateLimit.upstash]);
+  const { llm, embeddings, rateLimit } = config(env);
+  const key = JSON.stringify([llm.baseUrl, llm.apiKey, embeddings.baseUrl, embeddings.apiKey, Boolean(env.AI), rateLimit.upstash]);
   const hit = cache.get(key);
   if (hit && now - hit.at < CACHE_MS) return hit.result;
   const result = probeAll(env);

@@ -97,7 +97,7 @@ export function parseOperations(text: string, shortIds: Map<string, string>): { 
 }
 
 /** What a fact is compared by when deduplicating: case, spacing and final punctuation do not count. */
-export const factKey = (content: string) =>
+const factKey = (content: string) =>
   content
     .toLowerCase()
     .replace(/\s+/g, " ")

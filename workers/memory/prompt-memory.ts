@@ -30,7 +30,7 @@ export interface MemoryRecall {
 export type PromptMemoryItem = UsedMemory & { content: string; pinned: boolean; tokens: number };
 
 /** The share of the prompt's budget memory may take. */
-export const MEMORY_BUDGET_SHARE = 0.25;
+const MEMORY_BUDGET_SHARE = 0.25;
 
 const HEADERS = {
   facts: "What {{char}} remembers of {{user}}:",

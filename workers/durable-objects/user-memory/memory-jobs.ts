@@ -23,7 +23,7 @@ export interface QueuedJob {
   attempts: number;
 }
 
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 2000;
 
 export class MemoryJobs {
