@@ -90,3 +90,22 @@ describe("the memory routes", () => {
     expect((await api("PATCH", `${MEMORIES}/${created.json.id}`, { body: {} })).status).toBe(400);
   });
 });
+
+describe("admin's view of memory", () => {
+  it("lists a user's memories under every key, newest first, and searches across them", async () => {
+    const [first, second] = [await createKey("memory-app-1"), await createKey("memory-app-2")];
+    const user = fresh("shared-user");
+    await addMemory({ character_id: CHARACTER, user_id: user, content: "Drinks green tea." }, first.key);
+    await addMemory({ character_id: CHARACTER, user_id: user, content: "Owns a red bicycle." }, second.key);
+    expect((await listMemories({ character_id: CHARACTER, user_id: user }, first.key)).json.total).toBe(1);
+
+    const all = await listMemories({ character_id: CHARACTER, user_id: user });
+    expect(all.json.total).toBe(2);
+    expect(all.json.memories.map((m: { content: string }) => m.content)).toEqual(["Owns a red bicycle.", "Drinks green tea."]);
+    const paged = await listMemories({ character_id: CHARACTER, user_id: user, limit: "1", offset: "1" });
+    expect(paged.json).toMatchObject({ total: 2, has_more: false });
+    expect(paged.json.memories[0].content).toBe("Drinks green tea.");
+    const searched = await listMemories({ character_id: CHARACTER, user_id: user, q: "bicycle" });
+    expect(searched.json.memories[0].content).toBe("Owns a red bicycle.");
+  });
+});

@@ -6,3 +6,4 @@ export * from "./media-requests";
 export * from "./media-transitions";
 export * from "./socket-sessions";
 export * from "./lorebooks";
+export * from "./memory-scopes";

@@ -10,6 +10,8 @@ import type { MemoryScope } from "../../memory/scope";
 import { normalize } from "../../memory/search/vectors";
 import type { SummaryJob } from "../../memory/summary";
 import { errorText, log } from "../../log";
+import { getDb } from "../../db/client";
+import { registerMemoryScope } from "../../db/memory-scopes";
 import { FactLog } from "./fact-log";
 import { MemoryJobs, type MemoryJob } from "./memory-jobs";
 import { MemorySearch } from "./memory-search";
@@ -55,6 +57,7 @@ export class UserMemory extends DurableObject<Env> {
   async create(caller: Caller, scope: MemoryScope, input: { content: string; pinned: boolean }): Promise<Outcome<Memory>> {
     const denied = this.claim(caller, scope);
     if (denied) return denied;
+    await this.register();
     const row = this.store.insert({ kind: input.pinned ? "pinned" : "fact", content: input.content }, this.now());
     await this.embed([row]).catch(() => undefined);
     return { ok: true, value: this.toMemory(row) };
@@ -137,6 +140,7 @@ export class UserMemory extends DurableObject<Env> {
   /** Queues what follows an exchange: its messages kept for recall, its facts extracted, maybe a summary. */
   async afterTurn(scope: MemoryScope, exchange: Extract<MemoryJob, { kind: "exchange" }>, summary?: SummaryJob): Promise<void> {
     this.claim(undefined, scope);
+    await this.register();
     const now = Date.now();
     this.jobs.add(exchange, now);
     if (summary) this.jobs.add({ kind: "summary", ...summary }, now);
@@ -256,6 +260,18 @@ export class UserMemory extends DurableObject<Env> {
       this.store.setMeta("scope", JSON.stringify(scope));
     }
     return caller && !this.owns(caller) ? NOT_FOUND("scope") : undefined;
+  }
+
+  /** Puts the object in D1's index of memory objects (once; retried on the next write if D1 failed). */
+  private async register(): Promise<void> {
+    if (this.store.getMeta("registered") !== null) return;
+    const scope = JSON.parse(this.store.getMeta("scope")!) as MemoryScope;
+    try {
+      await registerMemoryScope(getDb(this.env.DB), this.ctx.id.toString(), scope, this.now());
+      this.store.setMeta("registered", "1");
+    } catch (error) {
+      log("error", "memory_scope_register_failed", { error: errorText(error) });
+    }
   }
 
   private owns(caller: Caller): boolean {

@@ -17,7 +17,11 @@ export const scopedMemory = (env: Env, caller: Caller, fields: ScopeFields) => m
 /** The memory object a memory id names; undefined when the id could not be one of ours (answered 404, like any unknown id). */
 export function memoryObjectOf(env: Env, memoryId: string) {
   const hex = objectHexOf(memoryId);
-  if (!hex) return undefined;
+  return hex === undefined ? undefined : memoryObjectAt(env, hex);
+}
+
+/** The memory object with this id (hex); undefined when this namespace never made such an id. */
+export function memoryObjectAt(env: Env, hex: string) {
   try {
     return env.USER_MEMORY.get(env.USER_MEMORY.idFromString(hex));
   } catch {
