@@ -18,6 +18,7 @@ import { characterRoutes } from "./routes/characters";
 import { chatRoutes } from "./routes/chat";
 import { keyRoutes } from "./routes/keys";
 import { lorebookRoutes } from "./routes/lorebooks";
+import { memoryRoutes } from "./routes/memories";
 import { wsRoutes } from "./routes/ws/chat";
 import { mountDocs, OPENAPI_PATH } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/api/v1/chat", chatRoutes);
   app.route("/api/v1/characters", characterRoutes);
   app.route("/api/v1/lorebooks", lorebookRoutes);
+  app.route("/api/v1/memories", memoryRoutes);
   app.route("/api/v1/keys", keyRoutes);
   app.route("/api/v1/ws", wsRoutes);
   mountDocs(app);

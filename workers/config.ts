@@ -44,6 +44,10 @@ const ConfigVariables = z.object({
   LLM_MODEL: text(),
   LLM_TIMEOUT_MS: whole(30_000, 1),
   LLM_CONTEXT_TOKENS: whole(8192, 256),
+  EMBEDDINGS_BASE_URL: httpUrl(),
+  EMBEDDINGS_API_KEY: text(),
+  EMBEDDINGS_MODEL: text(),
+  MEMORY: z.preprocess(unsetIfEmpty, z.enum(["on", "off"], { error: "must be on or off" }).default("on")),
   UPSTASH_REDIS_REST_URL: httpUrl(),
   UPSTASH_REDIS_REST_TOKEN: text(),
   RATE_LIMIT_PER_MINUTE: whole(120, 0),
@@ -64,6 +68,18 @@ const ConfigVariables = z.object({
 const LOCAL_BASE_URL = "http://localhost:8000";
 /** The model asked of an OpenAI-compatible endpoint when LLM_MODEL is unset. */
 export const DEFAULT_LLM_MODEL = "gpt-4o-mini";
+/** The model asked of an OpenAI-compatible endpoint when EMBEDDINGS_MODEL is unset. */
+export const DEFAULT_EMBEDDINGS_MODEL = "text-embedding-3-small";
+
+/**
+ * Embeddings default to the LLM's endpoint. The LLM's key goes along only to that endpoint: an
+ * EMBEDDINGS_BASE_URL elsewhere without a key of its own must not receive a credential meant for another host.
+ */
+function embeddingsEndpoint(v: z.infer<typeof ConfigVariables>) {
+  const baseUrl = v.EMBEDDINGS_BASE_URL ?? v.LLM_BASE_URL;
+  const sameHost = v.EMBEDDINGS_BASE_URL === undefined || v.EMBEDDINGS_BASE_URL === v.LLM_BASE_URL;
+  return { baseUrl, apiKey: v.EMBEDDINGS_API_KEY ?? (sameHost ? v.LLM_API_KEY : undefined) };
+}
 
 function toConfig(variables: z.infer<typeof ConfigVariables>) {
   const v = variables;
@@ -82,6 +98,15 @@ function toConfig(variables: z.infer<typeof ConfigVariables>) {
       /** The model's context window, shared by the prompt and the reply. */
       contextTokens: v.LLM_CONTEXT_TOKENS,
     },
+    embeddings: {
+      ...embeddingsEndpoint(v),
+      /** Unset: the provider's default (DEFAULT_EMBEDDINGS_MODEL, or Workers AI's bge model). */
+      model: v.EMBEDDINGS_MODEL,
+      /** The LLM's: both are calls to the same kind of upstream, usually the same one. */
+      timeoutMs: v.LLM_TIMEOUT_MS,
+    },
+    /** Memory (CHARACTER-ENGINE.md §3): off, turns neither recall nor hand their exchanges over (the bench compares both). */
+    memoryEnabled: v.MEMORY === "on",
     rateLimit: {
       /** Per key, or per client address on public routes; 0 turns request limits off. */
       perMinute: v.RATE_LIMIT_PER_MINUTE,

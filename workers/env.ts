@@ -3,6 +3,7 @@ import type { Caller } from "./auth/caller";
 import type { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
 import type { AuthFailureCounter } from "./durable-objects/rate-limiter/auth-failure-counter";
 import type { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
+import type { UserMemory } from "./durable-objects/user-memory/user-memory";
 
 /** Where work that outlives the response goes: a request's ExecutionContext, or a Durable Object's state. */
 export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
@@ -16,6 +17,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Failed authentications per client address, when Upstash is not configured. */
   AUTH_FAILURES: DurableObjectNamespace<AuthFailureCounter>;
+  /** Memory: one object per (API key, character, end user), CHARACTER-ENGINE.md §3. */
+  USER_MEMORY: DurableObjectNamespace<UserMemory>;
   /** Request counters behind GET /api/v1/metrics (one object). */
   REQUEST_METRICS: DurableObjectNamespace<RequestMetrics>;
   /** Workers AI, the second LLM provider: used when LLM_BASE_URL is unset and the binding exists. */
@@ -28,6 +31,14 @@ export interface Env {
   LLM_TIMEOUT_MS?: string;
   /** The model's context window in tokens, shared by the prompt and the reply (default 8192). */
   LLM_CONTEXT_TOKENS?: string;
+  /** An OpenAI-compatible /embeddings endpoint for memory recall; unset: LLM_BASE_URL, then the AI binding. */
+  EMBEDDINGS_BASE_URL?: string;
+  /** Unset: LLM_API_KEY, when the embeddings go to the LLM's endpoint. */
+  EMBEDDINGS_API_KEY?: string;
+  /** Default text-embedding-3-small (OpenAI-compatible) or @cf/baai/bge-base-en-v1.5 (Workers AI). */
+  EMBEDDINGS_MODEL?: string;
+  /** "off" turns memory off (turns neither recall nor remember); default "on". */
+  MEMORY?: string;
   /** Upstash Redis (REST) for rate limits; unset: the RateLimiter Durable Object. */
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;

@@ -6,6 +6,7 @@ export { ChatSession } from "./durable-objects/chat-session/chat-session";
 export { RateLimiter } from "./durable-objects/rate-limiter/rate-limiter";
 export { AuthFailureCounter } from "./durable-objects/rate-limiter/auth-failure-counter";
 export { RequestMetrics } from "./durable-objects/request-metrics/request-metrics";
+export { UserMemory } from "./durable-objects/user-memory/user-memory";
 
 const app = createApp();
 

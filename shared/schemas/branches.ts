@@ -11,7 +11,7 @@ export const SessionQuery = z.object({ session_id: SessionId });
 /** Options of a route that generates a reply, as in POST /chat/message. */
 const generation = {
   stream: z.boolean().optional().describe("true (or Accept: text/event-stream): the reply streams as Server-Sent Events, as POST /chat/message"),
-  context: ChatContext.pick({ user_name: true }).optional(),
+  context: ChatContext.pick({ user_name: true, user_id: true }).optional(),
   media: ReplyMediaOption.optional(),
 };
 

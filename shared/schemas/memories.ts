@@ -97,3 +97,4 @@ export const UsedMemory = z.object({
 export type UsedMemory = z.infer<typeof UsedMemory>;
 
 export const DeletedMemory = z.object({ id: z.string(), deleted: z.literal(true) });
+export type DeletedMemory = z.infer<typeof DeletedMemory>;

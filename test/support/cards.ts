@@ -69,7 +69,9 @@ export async function llmRequestWith(marker: string): Promise<{ messages: { role
   const requests = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/requests"))).json()) as {
     messages: { role: string; content: string }[];
   }[];
+  // Memory's own requests (fact extraction, summaries) quote the user's message too: only turns count.
   const found = requests.reverse().find((r) =>
+    !/durable facts about the user|rolling summary/.test(r.messages[0]?.content ?? "") &&
     r.messages
       .filter((m) => m.role === "user")
       .at(-1)

@@ -1,8 +1,8 @@
 import type { ContextPreview } from "../../shared/schemas/lorebooks";
 import type { AssembledPrompt } from "./turn";
 
-/** The context preview's body: the prompt's messages, its tokens by section, and the world info in it. */
-export function previewOf({ prompt, lore }: AssembledPrompt): ContextPreview {
+/** The context preview's body: the prompt's messages, its tokens by section, and the world info and memories in it. */
+export function previewOf({ prompt, lore, memory }: AssembledPrompt): ContextPreview {
   const { sections } = prompt;
   return {
     messages: prompt.messages.map(({ role, content }) => ({ role, content })),
@@ -20,7 +20,7 @@ export function previewOf({ prompt, lore }: AssembledPrompt): ContextPreview {
       matched_key: entry.matchedKey,
       tokens: entry.tokens,
     })),
-    // The memory section's slot: memory (CHARACTER-ENGINE.md §3) is not built yet.
-    memories: [],
+    memories: memory.used,
+    ...(memory.degraded ? { memory_degraded: memory.degraded } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface PromptCharacter {
 }
 
 export interface PastMessage {
+  /** Stored messages have one; memory uses it to leave out of recall what the prompt already holds. */
+  id?: string;
   role: "user" | "assistant";
   content: string;
 }
@@ -34,8 +36,8 @@ export interface PromptInput {
   lore?: InsertedLoreEntry[];
   /** The session's author's note and the character's depth note (SillyTavern's character note). */
   notes?: DepthInsert[];
-  /** What the memory of the user holds for this turn (the memory section; empty until memory exists). */
-  memories?: string[];
+  /** The memory section: what the character remembers of the user for this turn, rendered (`renderMemory`). */
+  memory?: string;
 }
 
 /** Tokens per part of the prompt, as the context preview shows them. */
@@ -85,7 +87,7 @@ export interface SystemExtras {
   loreAfter?: string[];
   examplesTop?: string[];
   examplesBottom?: string[];
-  memories?: string[];
+  memory?: string;
 }
 
 /**
@@ -106,7 +108,7 @@ export function systemPrompt(character: PromptCharacter, userName?: string, exam
   if (character.scenario?.trim()) lines.push(sentence(`Scenario: ${character.scenario}`));
   if (userName) lines.push(sentence(`The user's name is ${userName}`));
   lines.push(...(extras.loreAfter ?? []));
-  if (extras.memories?.length) lines.push(`\nWhat {{char}} remembers of {{user}}:\n${extras.memories.map((m) => `- ${m}`).join("\n")}`);
+  if (extras.memory) lines.push(`\n${extras.memory}`);
   const blocks = exampleBlocks(character.exampleMessages).slice(0, examples);
   if (blocks.length > 0) {
     lines.push(
@@ -130,6 +132,10 @@ export function finalUserMessage(character: PromptCharacter, userMessage: string
   return `${userMessage}\n\n${substituteMacros(instructions, macroNames(character, userName))}`;
 }
 
+/** What a prompt may hold: the context window minus the reply's reserve (half the window at most). */
+export const promptBudget = (character: PromptCharacter, contextTokens: number) =>
+  contextTokens - Math.min(character.configuration.max_tokens, Math.floor(contextTokens / 2));
+
 /**
  * System prompt (with the world info placed around the character and the examples, and memory), then
  * as much recent history as the budget allows, with the at-depth world info and notes placed in it,
@@ -146,11 +152,10 @@ export function buildPrompt(input: PromptInput): Prompt {
     loreAfter: at("after_char"),
     examplesTop: at("em_top"),
     examplesBottom: at("em_bottom"),
-    memories: input.memories,
+    memory: input.memory,
   };
   const user: ChatMessage[] = input.userMessage === undefined ? [] : [{ role: "user", content: finalUserMessage(character, input.userMessage, userName) }];
-  const replyReserve = Math.min(character.configuration.max_tokens, Math.floor(input.contextTokens / 2));
-  const budget = input.contextTokens - replyReserve;
+  const budget = promptBudget(character, input.contextTokens);
   const count = input.countMessageTokens;
   const userCost = user.length === 0 ? 0 : count(user[0]!.content);
   const names = macroNames(character, userName);
@@ -180,7 +185,7 @@ export function buildPrompt(input: PromptInput): Prompt {
   const systemTokens = count(system.content);
   const loreInSystem = [...(extras.loreBefore ?? []), ...(extras.loreAfter ?? []), ...(extras.examplesTop ?? []), ...(extras.examplesBottom ?? [])];
   const loreTokens = sum(loreInSystem.map(count)) + sum(inserts.filter((i) => i.kind === "lore").map((i) => count(i.content)));
-  const memoryTokens = input.memories?.length ? count(input.memories.join("\n")) : 0;
+  const memoryTokens = input.memory ? count(substituteMacros(input.memory, names)) : 0;
   const examplesTokens = examples > 0 ? count(exampleBlocks(character.exampleMessages).slice(0, examples).join("\n")) : 0;
   const noteTokens = sum(inserts.filter((i) => i.kind === "note").map((i) => count(i.content)));
   return {

@@ -120,3 +120,12 @@ export function continuationJoint(prefix: string, first: string): string {
   if (prefix === "" || /\s$/.test(prefix) || /^[\s,.!?;:)\]}'"…-]/.test(first)) return "";
   return " ";
 }
+
+/** The text memory is searched with for an action: what the user says; for a regeneration, the user message it answers. */
+export function memoryQuery(store: PlanStore, action: TurnAction): string | undefined {
+  if (action.kind === "message" || action.kind === "edit") return action.text;
+  const target = store.locate(action.messageId);
+  if (!target) return undefined;
+  const parent = target.parentId === null ? undefined : store.locate(target.parentId);
+  return action.kind === "regenerate" && parent?.role === "user" ? parent.content : target.content;
+}

@@ -3,12 +3,14 @@ import type { Outcome } from "../api-error";
 import type { LlmProvider } from "../llm/types";
 import type { CharacterRow } from "../db/schema";
 import { substituteMacros } from "./macros";
-import { buildPrompt, macroNames, type Prompt, type PromptCharacter } from "./prompt";
+import { buildPrompt, macroNames, promptBudget, type Prompt, type PromptCharacter } from "./prompt";
 import { continuationJoint, planTurn, type Attach, type PlanStore, type TurnAction, type TurnPlan } from "./turn-plan";
 import type { DepthInsert } from "./depth-inserts";
 import type { ActivationResult, LoreTimelineRecord } from "../lore/activation-types";
 import type { PreparedLore } from "../lore/prepare";
 import { activateFor, loreEntryId } from "./turn-lore";
+import { fitMemory, type MemoryRecall, type PromptMemoryItem } from "../memory/prompt-memory";
+import type { PastMessage } from "./prompt";
 
 /** Media of a reply: URLs, plus status fields while jobs run. */
 export type MessageMedia = Record<string, string | number | boolean | null>;
@@ -93,6 +95,8 @@ export interface TurnInput {
   onDelta?: (text: string) => void;
   /** World info and notes: the session's prepared books (card, character, session) and its depth notes. */
   lore?: TurnLore;
+  /** What the user's memory offers this turn (recalled before the prompt is built). */
+  memory?: MemoryRecall;
 }
 
 export interface TurnLore {
@@ -107,6 +111,8 @@ export interface TurnResult {
   user?: StoredMessage;
   reply: StoredMessage;
   cancelled: boolean;
+  /** History the prompt had no room for, oldest first: what a rolling summary should cover. */
+  droppedHistory: PastMessage[];
 }
 
 const HISTORY_WINDOW = 200;
@@ -144,7 +150,10 @@ export interface AssembledPrompt {
   greetings: string[];
   /** The world info that fired, when the session has books. */
   lore: ActivationResult | undefined;
+  /** What memory put in the prompt, and why recall was skipped if it was. */
+  memory: { used: PromptMemoryItem[]; degraded?: string };
   prompt: Prompt;
+  droppedHistory: PastMessage[];
 }
 
 /**
@@ -163,6 +172,11 @@ export function assembleTurnPrompt(deps: Omit<TurnDeps, "llm" | "now">, input: T
   const past = plan.history.filter((m) => m.content !== "");
   const history = greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]! }] : past;
   const lore = activateFor(deps, input, history, plan.promptText, plan.index + (greetings.length > 0 ? 1 : 0));
+  const memory = fitMemory(input.memory, {
+    budget: promptBudget(input.character, deps.contextTokens),
+    count: deps.countMessageTokens,
+    inPrompt: new Set(history.flatMap((m) => (m.id ? [m.id] : []))),
+  });
   const prompt = buildPrompt({
     character: input.character,
     userName: input.userName,
@@ -172,8 +186,11 @@ export function assembleTurnPrompt(deps: Omit<TurnDeps, "llm" | "now">, input: T
     countMessageTokens: deps.countMessageTokens,
     lore: lore?.entries,
     notes: input.lore?.notes,
+    memory: memory.text,
   });
-  return { ok: true, value: { plan, greetings, lore, prompt } };
+  const droppedHistory = history.slice(0, history.length - prompt.historyMessagesUsed);
+  const memoryUsed = { used: memory.used, ...(input.memory?.degraded ? { degraded: input.memory.degraded } : {}) };
+  return { ok: true, value: { plan, greetings, lore, memory: memoryUsed, prompt, droppedHistory } };
 }
 
 /**
@@ -187,7 +204,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
   const { action } = input;
   const assembled = assembleTurnPrompt(deps, input);
   if (!assembled.ok) return assembled;
-  const { plan, greetings, lore, prompt } = assembled.value;
+  const { plan, greetings, lore, prompt, memory, droppedHistory } = assembled.value;
 
   // The LLM is asked before anything is stored. A Durable Object's storage write holds its outgoing
   // messages until the write is durable (the output gate): storing first would put that wait before the
@@ -260,6 +277,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     provider: deps.llm.name,
     finish_reason: finishReason,
     lore_entries: lore ? lore.entries.map((entry) => loreEntryId(entry)) : [],
+    memories: memory.used.map(({ id, kind, score }) => ({ id, kind, score })),
   };
   const reply = attach(
     deps.store,
@@ -276,7 +294,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     },
     new Date(finished).toISOString(),
   );
-  return { ok: true, value: { ...(greeting ? { greeting } : {}), ...(user ? { user } : {}), reply, cancelled } };
+  return { ok: true, value: { ...(greeting ? { greeting } : {}), ...(user ? { user } : {}), reply, cancelled, droppedHistory } };
 }
 
 function attach(store: TurnStore, where: Attach, message: NewMessage, at: string): StoredMessage {

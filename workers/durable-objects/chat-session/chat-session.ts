@@ -26,6 +26,8 @@ import { config } from "../../config";
 import type { ContextPreview } from "../../../shared/schemas/lorebooks";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send } from "./sockets";
+import { SessionMemory } from "./session-memory";
+import { rereadExchanges } from "./reread-exchanges";
 import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { errorText, log } from "../../log";
 
@@ -41,6 +43,8 @@ export interface SessionMessageRequest {
   media?: MediaOptions;
   requestId?: string;
   clientMessageId?: string;
+  /** The app's end user (context.user_id / metadata.user_id): whose memory the turn uses. */
+  userId?: string;
 }
 
 /**
@@ -58,6 +62,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly turns: TurnRunner;
   private readonly frames: SocketFrames;
   private readonly mediaSwitch: SessionMediaSwitch;
+  private readonly memory: SessionMemory;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
 
@@ -72,7 +77,15 @@ export class ChatSession extends DurableObject<Env> {
     this.stats = new ConversationStats(env, ctx);
     const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.ownership.mayHear(caller));
     this.branches = new BranchOps(this.tree, this.store, broadcast);
-    this.turns = new TurnRunner(env, ctx, this.store, this.tree, { stats: this.stats, mediaSwitch: this.mediaSwitch, broadcast });
+    this.memory = new SessionMemory(env, this.store);
+    this.turns = new TurnRunner(env, ctx, this.store, this.tree, {
+      stats: this.stats,
+      mediaSwitch: this.mediaSwitch,
+      memory: this.memory,
+      ownerKey: () => this.ownership.ownerKey(),
+      broadcast,
+      afterMoves: () => this.afterMoves(),
+    });
     this.frames = new SocketFrames({
       env,
       ctx,
@@ -197,12 +210,19 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   /** The prompt the next turn would send, built as the turn builds it; no LLM is asked, nothing is stored. */
-  async contextPreview(caller: Caller, request: { characterId: string; message: string; userName?: string }): Promise<Outcome<ContextPreview>> {
+  async contextPreview(
+    caller: Caller,
+    request: { sessionId: string; characterId: string; message: string; userName?: string; userId?: string },
+  ): Promise<Outcome<ContextPreview>> {
     const denied = this.ownership.check(caller, { claim: false, allowNew: true });
     if (denied) return denied;
+    const userId = this.memory.userFor(request.userId);
+    if (!userId.ok) return userId;
     const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
     const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
+    const scope = this.memory.scope(this.ownership.ownerKey() ?? caller.keyId, character.id, userId.value, request.sessionId);
+    const memory = config(this.env).memoryEnabled ? await this.memory.recall(scope, request.sessionId, request.message) : undefined;
     const assembled = assembleTurnPrompt(
       { store: this.tree, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
       // Probability rolls use a preview seed: the turn itself rolls with its reply's id.
@@ -213,6 +233,7 @@ export class ChatSession extends DurableObject<Env> {
         includeHistory: true,
         replyId: "preview",
         lore,
+        memory,
       },
     );
     if (!assembled.ok) return assembled;
@@ -247,6 +268,8 @@ export class ChatSession extends DurableObject<Env> {
       if (denied) return denied;
       this.store.clear();
       this.turns.forget();
+      this.tree.takeMoves();
+      await this.memory.forget(this.store.getMeta("session_id")!);
       // Awaited: when DELETE answers, the session's media jobs are stopped and their files gone (the
       // last reply's jobs may still be on their way to D1; they are waited for, then stopped too).
       await this.turns.mediaStored();
@@ -302,7 +325,18 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Runs a tree change between turns, for the session's owner (or an admin) only. */
   private betweenTurns<T>(caller: Caller, change: (sessionId: string) => Outcome<T>): Promise<Outcome<T>> {
-    return this.turns.exclusive(async () => this.ownership.check(caller, { claim: false }) ?? change(this.store.getMeta("session_id")!));
+    return this.turns.exclusive(async () => {
+      const outcome = this.ownership.check(caller, { claim: false }) ?? change(this.store.getMeta("session_id")!);
+      this.afterMoves();
+      return outcome;
+    });
+  }
+
+  /** Tells memory what left and joined the active branch, with the latest exchanges that came back (to read again). */
+  private afterMoves(): void {
+    const moves = this.tree.takeMoves();
+    if (moves.left.length === 0 && moves.joined.length === 0) return;
+    this.memory.branchMoved(moves, rereadExchanges(this.store, moves.joined));
   }
 
   /**
@@ -321,7 +355,9 @@ export class ChatSession extends DurableObject<Env> {
     const character = await cachedCharacterRow(this.env, characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
     const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
-    const { characterId: _, ...rest } = request;
-    return { ok: true, value: { ...rest, character, lore } };
+    const userId = this.memory.userFor(request.userId);
+    if (!userId.ok) return userId;
+    const { characterId: _, userId: __, ...rest } = request;
+    return { ok: true, value: { ...rest, character, lore, userId: userId.value } };
   }
 }

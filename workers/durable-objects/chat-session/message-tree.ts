@@ -10,6 +10,12 @@ export interface BranchChange {
   totalCount: number;
 }
 
+/** Messages that left or joined the active branch since the last `takeMoves()`: what memory derived from them follows. */
+export interface BranchMoves {
+  left: string[];
+  joined: string[];
+}
+
 const ROOT_SELECTION = "selected_root";
 
 /**
@@ -18,7 +24,18 @@ const ROOT_SELECTION = "selected_root";
  * back gets them (its length), so a swipe at the end writes O(1) rows.
  */
 export class MessageTree implements TurnStore {
+  private left = new Set<string>();
+  private joined = new Set<string>();
+
   constructor(private readonly store: HistoryStore) {}
+
+  /** What left and joined the active branch since the last call (a message that did both is in neither). */
+  takeMoves(): BranchMoves {
+    const moves = { left: [...this.left].filter((id) => !this.joined.has(id)), joined: [...this.joined].filter((id) => !this.left.has(id)) };
+    this.left = new Set();
+    this.joined = new Set();
+    return moves;
+  }
 
   count(): number {
     return this.store.count();
@@ -58,7 +75,7 @@ export class MessageTree implements TurnStore {
   branchFrom(parentId: string | null, message: NewMessage, at: string): PlacedMessage {
     const parentPos = parentId === null ? -1 : this.store.row(parentId)?.pos;
     if (parentPos === undefined || parentPos === null) throw new Error(`${parentId} is not on the active branch`);
-    this.store.write(`UPDATE messages SET pos = NULL WHERE pos > ?`, parentPos);
+    this.leave(parentPos);
     const stored = this.store.insert(message, parentId, parentPos + 1, at);
     this.remember(parentId, stored.id);
     return this.store.get(stored.id)!;
@@ -82,7 +99,7 @@ export class MessageTree implements TurnStore {
       path.unshift(parent);
       node = parent;
     }
-    this.store.write(`UPDATE messages SET pos = NULL WHERE pos > ?`, anchorPos);
+    this.leave(anchorPos);
     let pos = anchorPos;
     for (const node of path) {
       this.remember(node.parent_id, node.id);
@@ -118,6 +135,7 @@ export class MessageTree implements TurnStore {
         id,
       )
       .map((row) => row.id);
+    for (const deleted of deletedIds) this.left.add(deleted);
     if (target.pos === null) return { activeLeafId: this.store.leafId(), changedAtId: id, totalCount: this.store.count(), deletedIds };
     if (!sibling) return { activeLeafId: target.parent_id, changedAtId: id, totalCount: target.pos, deletedIds };
     this.remember(target.parent_id, sibling.id);
@@ -190,6 +208,12 @@ export class MessageTree implements TurnStore {
 
   private place(id: string, pos: number): void {
     this.store.write(`UPDATE messages SET pos = ? WHERE id = ?`, pos, id);
+    this.joined.add(id);
+  }
+
+  /** The active branch ends at `pos`: everything below leaves it. */
+  private leave(pos: number): void {
+    for (const row of this.store.write<{ id: string }>(`UPDATE messages SET pos = NULL WHERE pos > ? RETURNING id`, pos)) this.left.add(row.id);
   }
 
   /**
@@ -212,6 +236,7 @@ export class MessageTree implements TurnStore {
       id,
       pos,
     );
+    for (const row of placed) this.joined.add(row.id);
     const leaf = placed.reduce<{ id: string; pos: number }>((deepest, row) => (row.pos > deepest.pos ? row : deepest), { id, pos });
     return { activeLeafId: leaf.id, totalCount: leaf.pos + 1 };
   }

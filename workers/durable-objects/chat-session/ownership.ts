@@ -33,7 +33,8 @@ export class Ownership {
     return caller.keyId === this.ownerKey() || isAdmin(caller);
   }
 
-  private ownerKey(): string | null {
+  /** The key that owns the session (null: nobody yet). */
+  ownerKey(): string | null {
     if (this.owner === undefined) this.owner = this.store.getMeta("owner");
     return this.owner;
   }

@@ -4,8 +4,13 @@ import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore } from "../../chat/turn";
-import type { TurnAction } from "../../chat/turn-plan";
+import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore, type TurnResult } from "../../chat/turn";
+import { memoryQuery, type TurnAction } from "../../chat/turn-plan";
+import { macroNames } from "../../chat/prompt";
+import type { MemoryRecall } from "../../memory/prompt-memory";
+import type { MemoryScope } from "../../memory/scope";
+import { nextSummary } from "../../memory/summary";
+import type { SessionMemory } from "./session-memory";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
@@ -31,6 +36,8 @@ export interface TurnRequest {
   media?: MediaOptions;
   /** The HTTP request's id, for the logs. */
   requestId?: string;
+  /** The end user whose memory the turn uses (null: the session's own memory). */
+  userId: string | null;
 }
 
 /** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
@@ -62,7 +69,16 @@ export class TurnRunner {
     private readonly ctx: DurableObjectState,
     private readonly store: HistoryStore,
     private readonly tree: MessageTree,
-    private readonly side: { stats: ConversationStats; mediaSwitch: SessionMediaSwitch; broadcast: Emit },
+    private readonly side: {
+      stats: ConversationStats;
+      mediaSwitch: SessionMediaSwitch;
+      memory: SessionMemory;
+      /** The key that owns the session: memory is kept under it, whoever (an admin) sends the turn. */
+      ownerKey: () => string | null;
+      broadcast: Emit;
+      /** Called after every turn with what left and joined the active branch. */
+      afterMoves: () => void;
+    },
   ) {}
 
   /** Queues a turn. `authorize` runs when the turn's time comes, so ownership claims happen in order. */
@@ -158,6 +174,11 @@ export class TurnRunner {
     // Read while the LLM works (once per object: later turns find it in memory).
     const mediaSwitch = character.capabilities.includes("voice") ? this.mediaSwitchOf(request) : undefined;
 
+    const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);
+    const memoryOn = config(this.env).memoryEnabled;
+    const recalled = memoryOn ? await this.side.memory.recall(memoryScope, request.sessionId, memoryQuery(this.tree, request.action)) : undefined;
+    this.side.memory.bindUser(request.userId);
+
     let typing = false;
     const outcome = await runTurn(
       { store: this.tree, llm: selectLlmProvider(this.env), now: Date.now, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
@@ -165,6 +186,7 @@ export class TurnRunner {
         character: toTurnCharacter(character),
         action: request.action,
         lore: request.lore,
+        memory: recalled,
         userName: request.userName,
         includeHistory: request.includeHistory,
         replyId: live.replyId,
@@ -188,6 +210,7 @@ export class TurnRunner {
       },
     );
     if (typing) emit({ type: "typing", character_id: character.id, is_typing: false });
+    this.side.afterMoves();
 
     if (!outcome.ok) {
       if (outcome.cause) logError("llm_failed", request, outcome.cause);
@@ -210,6 +233,7 @@ export class TurnRunner {
     if (request.action.kind === "regenerate" || request.action.kind === "continue") {
       emit(branchFrame(request.sessionId, { activeLeafId: reply.id, changedAtId: reply.id }, request.clientMessageId));
     }
+    if (memoryOn) this.remember(request, memoryScope, outcome.value, recalled);
     this.side.stats.record({
       sessionId: request.sessionId,
       characterId: character.id,
@@ -218,6 +242,32 @@ export class TurnRunner {
       lastMessageAt: reply.timestamp,
     });
     return { ok: true, value: live.final };
+  }
+
+  /** Hands the exchange to memory (after the reply has left): its messages, its facts, and a summary when one is due. */
+  private remember(request: TurnRequest, scope: MemoryScope, turn: TurnResult, recalled: MemoryRecall | undefined): void {
+    const { reply } = turn;
+    const parent = turn.user ?? (reply.parent_id ? this.store.get(reply.parent_id) : undefined);
+    const user = parent?.role === "user" ? { id: parent.id, text: parent.content } : undefined;
+    const names = macroNames(toTurnCharacter(request.character), request.userName);
+    const summary = nextSummary({
+      sessionId: request.sessionId,
+      dropped: turn.droppedHistory,
+      current: recalled?.summary && { content: recalled.summary.content, anchorId: recalled.summary.anchorId },
+      names: { user: names.user, char: names.char },
+    });
+    this.side.memory.afterTurn(
+      scope,
+      {
+        kind: "exchange",
+        sessionId: request.sessionId,
+        characterName: names.char,
+        ...(user ? { user } : {}),
+        reply: { id: reply.id, text: reply.content },
+        embedMessages: true,
+      },
+      summary,
+    );
   }
 
   private mediaSwitchOf(request: TurnRequest): Promise<MediaSwitch | undefined> {

@@ -18,7 +18,9 @@ export const contextPreview = createRouter().openapi(route, async (c) => {
   const session_id = existingSessionShape(c.req.valid("param").session_id);
   const body = c.req.valid("json");
   const preview = await sessionStub(c.env, session_id).contextPreview(c.get("caller"), {
+    sessionId: session_id,
     characterId: body.character_id,
+    userId: body.user_id,
     message: body.message,
     userName: body.context?.user_name,
   });

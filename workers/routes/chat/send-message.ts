@@ -33,6 +33,7 @@ export const sendMessage = createRouter().openapi(route, async (c) => {
     action: { kind: "message" as const, text: body.message },
     characterId: body.character_id,
     userName: body.context?.user_name,
+    userId: body.context?.user_id,
     includeHistory: body.context?.conversation_history !== false,
     media: body.media,
     requestId: c.get("requestId"),

@@ -32,6 +32,7 @@ export function answerTreeTurn(c: Context<AppEnv>, action: Exclude<TurnAction, {
       caller: c.get("caller"),
       action,
       userName: body.context?.user_name,
+      userId: body.context?.user_id,
       includeHistory: true,
       media: body.media,
       requestId: c.get("requestId"),
