@@ -73,12 +73,13 @@ type Prompt = { role: string; content: string }[];
 async function promptWith(marker: string): Promise<Prompt> {
   const requests = (await (await fetch(`${llmUrl}/__emulator/requests`)).json()) as { messages: Prompt }[];
   // Memory's own requests (fact extraction, summaries) quote the user's message too: only turns count.
-  const found = requests.reverse().find((r) =>
-    !/durable facts about the user|rolling summary/.test(r.messages[0]?.content ?? "") &&
-    r.messages
-      .filter((m) => m.role === "user")
-      .at(-1)
-      ?.content.includes(marker),
+  const found = requests.reverse().find(
+    (r) =>
+      !/durable facts about the user|rolling summary/.test(r.messages[0]?.content ?? "") &&
+      r.messages
+        .filter((m) => m.role === "user")
+        .at(-1)
+        ?.content.includes(marker),
   );
   if (!found) throw new Error(`the LLM got no request with ${marker}`);
   return found.messages;
