@@ -56,7 +56,7 @@ export function memoryItem(memory: ListedMemory, actions: MemoryActions): HTMLLI
   li.dataset.id = memory.id;
   const head = element("div", "memory-head");
   head.append(element("span", `kind kind-${memory.kind}`, memory.kind));
-  if (memory.pinned) head.append(element("span", "pin-state", "📌 always in the prompt"));
+  if (memory.pinned) head.append(element("span", "pin-state", "always in the prompt"));
   const score = scoreBadge(memory);
   if (score) head.append(score);
   const pin = button("pin", memory.pinned ? "Unpin" : "Pin", memory.pinned ? "Unpin" : "Pin");

@@ -82,7 +82,8 @@ export function setupMemory(host: MemoryHost) {
     empty.textContent = q ? "No memory matches." : "Nothing remembered yet.";
     empty.hidden = page.memories.length > 0;
     const more = page.has_more ? ` (showing ${page.memories.length} of ${page.total})` : "";
-    note(page.degraded ? `Full-text search only: ${page.degraded}` : more.trim());
+    // `degraded` says itself why the search ran on full text only.
+    note(page.degraded ?? more.trim());
   }
 
   /** Runs a change, then lists again; errors are said in the panel. */
