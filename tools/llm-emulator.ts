@@ -7,10 +7,20 @@
  * [[slow:N]] (N ms between tokens).
  * GET /__emulator/timings tells when each completion request arrived and when its first token left, in
  * epoch ms with sub-ms resolution, so a benchmark on the same machine can split a turn's latency.
+ * Memory's background prompts (fact extraction, rolling summary) get rule-based answers
+ * (emulated-memory.ts), and POST /v1/embeddings answers hashed bag-of-words vectors (emulated-embeddings.ts),
+ * with the same [[fail]] and [[hang]] markers in any input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sleep } from "../shared/sleep.ts";
+import { EMULATED_EMBEDDING_DIMS, emulatedEmbedding } from "./emulated-embeddings.ts";
+import { memoryReplyFor } from "./emulated-memory.ts";
+
+interface EmbeddingsRequest {
+  model?: string;
+  input?: unknown;
+}
 
 interface ChatRequest {
   model?: string;
@@ -47,6 +57,8 @@ export interface RunningEmulator {
   streams: StreamRecord[];
   /** Request bodies received, newest last (at most 500), so tests can check what the prompt held. */
   requests: ChatRequest[];
+  /** Embeddings request bodies, newest last (at most 500). */
+  embeddingRequests: EmbeddingsRequest[];
   close(): Promise<void>;
 }
 
@@ -54,6 +66,8 @@ export interface RunningEmulator {
 const epochMs = () => performance.timeOrigin + performance.now();
 
 const roughTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+/** Listed by /v1/models; any requested model name is answered (and echoed) all the same. */
+const EMBEDDINGS_MODEL = `emulator-embeddings-${EMULATED_EMBEDDING_DIMS}`;
 
 export function replyFor(request: ChatRequest): string {
   const messages = request.messages ?? [];
@@ -104,7 +118,9 @@ async function completions(
   if (faults.includes("[[fail]]")) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
   if (faults.includes("[[hang]]")) return; // never answers: the caller's timeout must fire
   const delay = Number(faults.match(/\[\[slow:(\d+)\]\]/)?.[1] ?? options.tokenDelayMs);
-  const text = last.includes("[[empty]]") ? "" : replyFor(request);
+  // A memory prompt answers its own way, [[garbage]] included (non-JSON content rather than a broken stream).
+  const memoryReply = memoryReplyFor(request.messages ?? []);
+  const text = last.includes("[[empty]]") ? "" : (memoryReply ?? replyFor(request));
   const tokens = tokensOf(text);
   const promptTokens = roughTokens((request.messages ?? []).map((m) => m.content).join(" "));
   const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
@@ -142,7 +158,7 @@ async function completions(
     closed = true;
     if (!res.writableFinished) record.closedEarly = true;
   });
-  if (last.includes("[[garbage]]")) {
+  if (memoryReply === undefined && last.includes("[[garbage]]")) {
     send("{this is not json");
     return res.end();
   }
@@ -161,21 +177,54 @@ async function completions(
   res.end();
 }
 
+/** OpenAI's POST /v1/embeddings: `input` is one string or a list; vectors come back with their index. */
+async function embeddings(req: IncomingMessage, res: ServerResponse, log: EmbeddingsRequest[]) {
+  let request: EmbeddingsRequest;
+  try {
+    request = JSON.parse(await readBody(req)) as EmbeddingsRequest;
+  } catch {
+    return json(res, 400, { error: { message: "invalid JSON", type: "invalid_request_error" } });
+  }
+  log.push(request);
+  if (log.length > 500) log.shift();
+  const input = typeof request.input === "string" ? [request.input] : request.input;
+  if (!Array.isArray(input) || !input.every((text) => typeof text === "string")) {
+    return json(res, 400, { error: { message: "input must be a string or a list of strings", type: "invalid_request_error" } });
+  }
+  if (input.some((text) => text.includes("[[fail]]"))) return json(res, 500, { error: { message: "emulated upstream failure", type: "server_error" } });
+  if (input.some((text) => text.includes("[[hang]]"))) return; // never answers: the caller's timeout must fire
+  const tokens = input.reduce((sum, text) => sum + roughTokens(text), 0);
+  json(res, 200, {
+    object: "list",
+    data: input.map((text, index) => ({ object: "embedding", index, embedding: emulatedEmbedding(text) })),
+    model: request.model ?? EMBEDDINGS_MODEL,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}
+
 export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<RunningEmulator> {
   const settings = { port: options.port ?? 0, tokenDelayMs: options.tokenDelayMs ?? 0 };
   const requests: ChatRequest[] = [];
   const streams: StreamRecord[] = [];
   const timings: RequestTiming[] = [];
+  const embeddingRequests: EmbeddingsRequest[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // For tests running elsewhere (inside workerd): what happened to each stream.
     if (req.method === "GET" && path === "/__emulator/streams") return json(res, 200, streams);
     // The request bodies (newest last), so tests inside workerd can check the whole prompt.
     if (req.method === "GET" && path === "/__emulator/requests") return json(res, 200, requests);
+    if (req.method === "GET" && path === "/__emulator/embeddings") return json(res, 200, embeddingRequests);
     // `now` lets a benchmark check that its clock and this process's agree before subtracting across them.
     if (req.method === "GET" && path === "/__emulator/timings") return json(res, 200, { now: epochMs(), timings });
     if (req.method === "GET" && path === "/v1/models") {
-      return json(res, 200, { object: "list", data: [{ id: "emulator", object: "model", owned_by: "chatacter" }] });
+      // Every model owned_by "chatacter": that is how the health probe tells the emulator from a real LLM.
+      const models = ["emulator", EMBEDDINGS_MODEL].map((id) => ({ id, object: "model", owned_by: "chatacter" }));
+      return json(res, 200, { object: "list", data: models });
+    }
+    if (req.method === "POST" && path === "/v1/embeddings") {
+      embeddings(req, res, embeddingRequests).catch((error) => json(res, 500, { error: { message: String(error) } }));
+      return;
     }
     if (req.method === "POST" && path === "/v1/chat/completions") {
       completions(req, res, settings, requests, streams, timings).catch((error) => json(res, 500, { error: { message: String(error) } }));
@@ -191,6 +240,7 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
         port,
         requests,
         streams,
+        embeddingRequests,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();

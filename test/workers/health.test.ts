@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
+import { probeVectorDatabase } from "../../workers/health/probes";
 import { api } from "../support/api";
 import { callWith } from "../support/app";
 import { env } from "../support/env";
@@ -8,7 +9,7 @@ const upstash = { UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_URL, UPSTASH_REDIS_RE
 const health = (overrides: Parameters<typeof callWith>[0]) => callWith(overrides, "GET", "/api/v1/health", { key: null });
 
 describe("GET /api/v1/health", () => {
-  it("is public and reports every dependency up (LLM emulator, Redis behind Upstash)", async () => {
+  it("is public and reports every dependency up (LLM and embeddings emulator, Redis behind Upstash)", async () => {
     const res = await health(upstash);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
@@ -16,7 +17,7 @@ describe("GET /api/v1/health", () => {
       version: packageJson.version,
       services: {
         llm_api: "healthy",
-        vector_database: "not_configured",
+        vector_database: "healthy",
         voice_generator: "healthy",
         video_generator: "healthy",
         redis: "healthy",
@@ -48,6 +49,20 @@ describe("GET /api/v1/health", () => {
     const res = await health({ LLM_BASE_URL: `${env.LLM_BASE_URL}/nowhere` });
     expect(res.status).toBe(503);
     expect(res.json.services.llm_api).toBe("unhealthy");
+  });
+
+  it("is degraded (200) when the embeddings provider is down, and says so under vector_database", async () => {
+    // Probe results are cached by the LLM's settings (workers/health/check.ts): a key of its own (which
+    // the emulator accepts like any other) makes this check probe afresh.
+    const res = await health({ EMBEDDINGS_BASE_URL: env.TEST_CLOSED_URL, LLM_API_KEY: "embeddings-down" });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe("degraded");
+    expect(res.json.services.vector_database).toBe("unhealthy");
+    expect(res.json.services.llm_api).toBe("healthy");
+  });
+
+  it("reports vector_database not_configured when no embeddings provider resolves", async () => {
+    expect(await probeVectorDatabase({} as typeof env, 500)).toBe("not_configured");
   });
 
   it("is degraded (200) when Redis is down behind the REST endpoint", async () => {

@@ -1,6 +1,7 @@
 import type { ServiceStatus } from "../../shared/schemas/ops";
 import type { Env } from "../env";
 import { config } from "../config";
+import { selectEmbeddingsProvider } from "../memory/embeddings/select-provider";
 import { upstashRedis } from "../rate-limit/upstash-limiter";
 
 export interface LlmProbe {
@@ -44,7 +45,18 @@ export async function probeRedis(env: Env, timeoutMs: number): Promise<ServiceSt
   }
 }
 
-/** Nothing in this API stores long-term memory (history lives in each session's Durable Object). */
-export async function probeVectorDatabase(_env: Env, _timeoutMs: number): Promise<ServiceStatus> {
-  return "not_configured";
+/**
+ * Memory's vectors live in each memory Durable Object's SQLite, which cannot be down on its own; what
+ * can fail is the embeddings provider that recall depends on. So this embeds one word with it: not
+ * configured without a provider, and unhealthy when it fails (recall then runs on full text only).
+ */
+export async function probeVectorDatabase(env: Env, timeoutMs: number): Promise<ServiceStatus> {
+  const provider = selectEmbeddingsProvider(env);
+  if (!provider) return "not_configured";
+  try {
+    const [vector] = await provider.embed(["ping"], AbortSignal.timeout(timeoutMs));
+    return vector && vector.length > 0 ? "healthy" : "unhealthy";
+  } catch {
+    return "unhealthy";
+  }
 }
