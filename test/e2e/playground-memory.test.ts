@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
 import { ChatacterClient } from "../../shared/client/index.js";
@@ -39,6 +39,7 @@ async function openTab(viewport: { width: number; height: number }, sessionId: s
 
 const items = (page: Page) => page.locator("#memories > li.memory");
 const status = (page: Page) => page.locator("#memory-status").textContent();
+const isPinned = (item: Locator) => item.evaluate((li) => li.classList.contains("pinned"));
 
 describe("memory in the playground, in headless Chromium", () => {
   it.each([
@@ -60,64 +61,61 @@ describe("memory in the playground, in headless Chromium", () => {
     await page.fill("#memory-content", FACT);
     await page.getByRole("button", { name: "Remember" }).click();
     await expect.poll(() => items(page).count(), { timeout: 15_000 }).toBe(1);
-    const item = items(page).first();
-    expect(await item.locator(".kind").textContent()).toBe("pinned");
-    expect(await item.locator(".memory-text").textContent()).toBe(FACT);
-    expect(await item.evaluate((li) => li.classList.contains("pinned"))).toBe(true);
     expect(await status(page)).toBe("Memory added");
     const [stored] = (await client.memories.list(scope)).memories;
     expect(stored).toMatchObject({ content: FACT, pinned: true, user_id: userId });
+    const item = page.locator(`#memories > li.memory[data-id="${stored!.id}"]`);
+    expect(await item.locator(".kind").textContent()).toBe("pinned");
+    expect(await item.locator(".memory-text").textContent()).toBe(FACT);
+    expect(await isPinned(item)).toBe(true);
 
-    // A message goes with the user id: its prompt used the pinned fact, and the reply says so.
-    await page.fill("#input", "Where do I live?");
+    // A message goes with the user id: its prompt used the pinned fact, and the reply says so. What the
+    // user says of themselves is extracted after the reply, and the panel shows it without being asked.
+    await page.fill("#input", "My dog is called Biscuit. Where do I live?");
     await page.click("#send");
     const reply = page.locator("#messages > li.assistant");
     await expect.poll(() => reply.locator(".meta").count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => reply.locator(".memory-tag").textContent()).toBe("memory: 1");
     expect(await reply.locator(".memory-tag").getAttribute("title")).toBe("pinned");
+    const extracted = items(page).filter({ hasText: "My dog is called Biscuit." });
+    await expect.poll(() => extracted.count(), { timeout: 10_000 }).toBe(1);
+    expect(await extracted.locator(".kind").textContent()).toBe("fact");
+    expect(await isPinned(extracted)).toBe(false);
 
     // Unpin, then pin again.
     await item.getByRole("button", { name: "Unpin" }).click();
-    await expect.poll(() => items(page).first().getByRole("button", { name: "Pin", exact: true }).count()).toBe(1);
-    expect(
-      await items(page)
-        .first()
-        .evaluate((li) => li.classList.contains("pinned")),
-    ).toBe(false);
-    expect((await client.memories.list(scope)).memories[0]).toMatchObject({ id: stored!.id, pinned: false });
-    await items(page).first().getByRole("button", { name: "Pin", exact: true }).click();
-    await expect
-      .poll(() =>
-        items(page)
-          .first()
-          .evaluate((li) => li.classList.contains("pinned")),
-      )
-      .toBe(true);
+    await expect.poll(() => item.getByRole("button", { name: "Pin", exact: true }).count()).toBe(1);
+    expect(await isPinned(item)).toBe(false);
+    expect((await client.memories.list(scope)).memories).toContainEqual(expect.objectContaining({ id: stored!.id, pinned: false }));
+    await item.getByRole("button", { name: "Pin", exact: true }).click();
+    await expect.poll(() => isPinned(item)).toBe(true);
 
     // Edit in place: Enter saves.
-    await items(page).first().getByRole("button", { name: "Edit memory" }).click();
+    const edited = "Sam keeps the lighthouse on Vell and a cat named Miso.";
+    await item.getByRole("button", { name: "Edit memory" }).click();
     const box = page.getByRole("textbox", { name: "Edit memory" });
-    await box.fill("Sam keeps the lighthouse on Vell and a cat named Miso.");
+    await box.fill(edited);
     await box.press("Enter");
-    await expect.poll(() => items(page).first().locator(".memory-text").textContent()).toBe("Sam keeps the lighthouse on Vell and a cat named Miso.");
-    expect((await client.memories.list(scope)).memories[0]?.content).toBe("Sam keeps the lighthouse on Vell and a cat named Miso.");
+    await expect.poll(() => item.locator(".memory-text").textContent()).toBe(edited);
+    expect((await client.memories.list(scope)).memories).toContainEqual(expect.objectContaining({ id: stored!.id, content: edited }));
 
-    // Search: each hit shows its score; emptying the box lists again.
+    // Search: each hit shows its score, best first; emptying the box lists again.
     await page.fill("#memory-search", "lighthouse");
     await page.press("#memory-search", "Enter");
     await expect.poll(() => items(page).first().locator(".score").count()).toBe(1);
-    expect(await items(page).first().locator(".score").textContent()).toMatch(/^score \d+\.\d{3}$/);
     expect(await items(page).first().getAttribute("data-id")).toBe(stored!.id);
+    for (const score of await items(page).locator(".score").allTextContents()) expect(score).toMatch(/^score \d+\.\d{3}$/);
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(viewport.width);
     await page.screenshot({ path: join(tmpdir(), `playground-memory-${viewport.width}.png`), fullPage: true });
     await page.fill("#memory-search", "");
     await expect.poll(() => items(page).locator(".score").count()).toBe(0);
 
     // Delete.
-    await items(page).first().getByRole("button", { name: "Delete memory" }).click();
-    await expect.poll(() => page.getByText("Nothing remembered yet.").isVisible()).toBe(true);
+    await item.getByRole("button", { name: "Delete memory" }).click();
+    await expect.poll(() => item.count()).toBe(0);
     expect(await status(page)).toBe("Memory deleted");
-    expect((await client.memories.list(scope)).memories).toEqual([]);
+    expect((await client.memories.list(scope)).memories.map((m) => m.id)).not.toContain(stored!.id);
+    expect(await extracted.count()).toBe(1);
     await page.close();
   });
 });
