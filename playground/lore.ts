@@ -1,4 +1,5 @@
 import type { ChatacterClient, ContextPreview, LorebookSummary, PromptSection } from "../shared/client/index.js";
+import { $, element } from "./dom.js";
 
 /** What the lore panel and the context view need from the page: the client, the character, the session, the composer. */
 export interface LoreHost {
@@ -6,18 +7,11 @@ export interface LoreHost {
   characterId(): string;
   characterName(): string;
   sessionId(): string;
+  /** The end user whose memory the next turn would use (none: the session's own). */
+  userId(): string | undefined;
   draft(): string;
   /** Says what went wrong, with the API's code when it has one. */
   describe(error: unknown): string;
-}
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
 }
 
 /** The name a lorebook document gives itself (a V3 lorebook's `data.name`, a character_book's `name`), if it reads as JSON. */
@@ -228,7 +222,7 @@ export function setupLore(host: LoreHost) {
     if (!message) return previewNote("Type a message to see the prompt it would be sent in.");
     previewButton.disabled = true;
     try {
-      showPreview(await client.contextPreview(host.sessionId(), { characterId: host.characterId(), message }));
+      showPreview(await client.contextPreview(host.sessionId(), { characterId: host.characterId(), message, userId: host.userId() }));
       $("context-note").textContent = `Sending “${message.length > 60 ? `${message.slice(0, 60)}…` : message}” now would send this prompt:`;
       $("context-body").hidden = false;
       view.scrollIntoView({ block: "nearest" });

@@ -1,7 +1,8 @@
 import { ChatacterClient, ChatacterError, type ChatSocket, type HistoryMessage, type ServerFrame } from "../shared/client/index.js";
+import { $ } from "./dom.js";
 import { setupLore } from "./lore.js";
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import { setupMemory } from "./memory.js";
+import { showMemoryTag } from "./memory-item.js";
 const keyInput = $<HTMLInputElement>("api-key");
 const characterSelect = $<HTMLSelectElement>("character");
 const sessionInput = $<HTMLInputElement>("session");
@@ -140,6 +141,7 @@ async function redraw(): Promise<{ total: number; more: boolean } | undefined> {
     const li = bubble(message.id, message.role, message.content);
     decorate(li, message);
     if (message.role === "assistant") setMeta(li, replyMeta(message.metadata));
+    showMemoryTag(li, message.metadata);
     showMedia(li, message.media as Record<string, unknown> | undefined);
   }
   for (const li of live) {
@@ -193,7 +195,7 @@ function startEditing(li: HTMLLIElement) {
     if (li.classList.contains("user")) dropFrom(li);
     else text.textContent = content;
     const id = li.dataset.id!;
-    change(() => socket!.edit(id, content, { media: mediaToggle.checked }));
+    change(() => socket!.edit(id, content, { media: mediaToggle.checked, userId: memory.userId() }));
   });
 }
 
@@ -203,6 +205,7 @@ messages.addEventListener("click", (event) => {
   if (!button || !li || !socket || !client) return;
   const id = li.dataset.id!;
   const media = mediaToggle.checked;
+  const userId = memory.userId();
   switch (button.dataset.action) {
     case "prev":
     case "next":
@@ -211,12 +214,12 @@ messages.addEventListener("click", (event) => {
     case "regenerate":
       // The new swipe streams in where this reply was.
       dropFrom(li);
-      change(() => socket!.regenerate(id, { media }));
+      change(() => socket!.regenerate(id, { media, userId }));
       break;
     case "continue":
       // The continued reply streams in again from its old text.
       dropFrom(li);
-      change(() => socket!.continue(id, { media }));
+      change(() => socket!.continue(id, { media, userId }));
       break;
     case "edit":
       startEditing(li);
@@ -295,8 +298,11 @@ function onFrame(frame: ServerFrame) {
       const li = bubble(frame.message_id, "assistant", frame.content);
       decorate(li, { role: "assistant", ...frame });
       setMeta(li, replyMeta(frame.metadata, frame.cancelled));
+      showMemoryTag(li, frame.metadata);
       showMedia(li, frame.media);
       cancelButton.disabled = true;
+      // The turn's facts are extracted after the reply: the memory panel looks for them.
+      void memory.afterReply();
       break;
     }
     case "media":
@@ -334,6 +340,7 @@ async function connect() {
     sessionInput.value = sessionId;
     localStorage.setItem("chattr.session", sessionId);
     await redraw().catch(failed);
+    void memory.refresh();
     sendButton.disabled = false;
     previewButton.disabled = false;
     say(`Connected to session ${sessionId}`);
@@ -353,12 +360,22 @@ const lore = setupLore({
   characterId: () => characterSelect.value,
   characterName: () => characterSelect.selectedOptions[0]?.text ?? characterSelect.value,
   sessionId: () => sessionInput.value,
+  userId: () => memory.userId(),
   draft: () => input.value.trim(),
+  describe,
+});
+// The user id sent with every turn, and what the character remembers of that user (playground/memory.ts).
+const memory = setupMemory({
+  client: () => client,
+  characterId: () => characterSelect.value,
+  characterName: () => characterSelect.selectedOptions[0]?.text ?? characterSelect.value,
+  sessionId: () => sessionInput.value,
   describe,
 });
 characterSelect.addEventListener("change", () => {
   lore.closePreview();
   void lore.refresh();
+  void memory.refresh();
 });
 
 $("connect").addEventListener("click", () => void connect());
@@ -378,7 +395,7 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   input.value = "";
   cancelButton.disabled = false;
   lore.closePreview();
-  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked }).catch((error: Error) => say(error.message));
+  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => say(error.message));
 });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {

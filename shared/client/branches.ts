@@ -25,10 +25,18 @@ export type Siblings = z.output<typeof SiblingsResponse>;
 export type DeletedMessage = z.output<typeof DeleteMessageResponse>;
 export type ForkedSession = z.output<typeof ForkResponse>;
 
-/** Options of a call that generates a reply (regenerate, continue): the user's name, and reply media. */
-export type GenerateOptions = Omit<z.input<typeof RegenerateRequest>, "session_id" | "stream">;
-/** Options of an edit: `regenerate: false` stores an edited user message without answering it. */
-export type EditOptions = Omit<z.input<typeof EditMessageRequest>, "session_id" | "content" | "stream">;
+/**
+ * Options of a call that generates a reply (regenerate, continue): the user's name, reply media, and
+ * `userId`, the end user whose memory the character keeps (sent as `context.user_id`).
+ */
+export type GenerateOptions = Omit<z.input<typeof RegenerateRequest>, "session_id" | "stream"> & { userId?: string };
+/** Options of an edit: as `GenerateOptions`, and `regenerate: false` stores an edited user message without answering it. */
+export type EditOptions = Omit<z.input<typeof EditMessageRequest>, "session_id" | "content" | "stream"> & { userId?: string };
+
+/** Options as the API takes them: `userId` goes in as `context.user_id`. */
+function withUserId<T extends { context?: object; userId?: string }>({ userId, ...rest }: T) {
+  return userId === undefined ? rest : { ...rest, context: { ...rest.context, user_id: userId } };
+}
 
 /** What a streaming call yields: the turn's frames, then the same body the non-streaming call answers. */
 export type StreamEvent = Exclude<ServerFrame, { type: "response" | "error" }> | ({ type: "response" } & SendMessageResponse);
@@ -43,25 +51,25 @@ const sessionQuery = (sessionId: string) => `?session_id=${encodeURIComponent(se
 
 export const branchCalls = {
   regenerate: (t: Transport, sessionId: string, messageId: string, options: GenerateOptions = {}): Promise<SendMessageResponse> =>
-    call(t, "POST", messagePath(messageId, "regenerate"), { ...options, session_id: sessionId }),
+    call(t, "POST", messagePath(messageId, "regenerate"), { ...withUserId(options), session_id: sessionId }),
 
   streamRegenerate: (t: Transport, sessionId: string, messageId: string, options: GenerateOptions = {}): AsyncGenerator<StreamEvent> =>
-    streamTurn(t, "POST", messagePath(messageId, "regenerate"), { ...options, session_id: sessionId, stream: true }),
+    streamTurn(t, "POST", messagePath(messageId, "regenerate"), { ...withUserId(options), session_id: sessionId, stream: true }),
 
   edit: (t: Transport, sessionId: string, messageId: string, content: string, options: EditOptions = {}): Promise<SendMessageResponse | EditedMessage> =>
-    call(t, "PATCH", messagePath(messageId), { ...options, session_id: sessionId, content }),
+    call(t, "PATCH", messagePath(messageId), { ...withUserId(options), session_id: sessionId, content }),
 
   streamEdit: (t: Transport, sessionId: string, messageId: string, content: string, options: EditOptions = {}): AsyncGenerator<EditStreamEvent> =>
-    streamTurn<EditStreamEvent>(t, "PATCH", messagePath(messageId), { ...options, session_id: sessionId, content, stream: true }, (body) => ({
+    streamTurn<EditStreamEvent>(t, "PATCH", messagePath(messageId), { ...withUserId(options), session_id: sessionId, content, stream: true }, (body) => ({
       type: "stored",
       ...(body as EditedMessage),
     })),
 
   continue: (t: Transport, sessionId: string, messageId: string, options: GenerateOptions = {}): Promise<SendMessageResponse> =>
-    call(t, "POST", messagePath(messageId, "continue"), { ...options, session_id: sessionId }),
+    call(t, "POST", messagePath(messageId, "continue"), { ...withUserId(options), session_id: sessionId }),
 
   streamContinue: (t: Transport, sessionId: string, messageId: string, options: GenerateOptions = {}): AsyncGenerator<StreamEvent> =>
-    streamTurn(t, "POST", messagePath(messageId, "continue"), { ...options, session_id: sessionId, stream: true }),
+    streamTurn(t, "POST", messagePath(messageId, "continue"), { ...withUserId(options), session_id: sessionId, stream: true }),
 
   select: (t: Transport, sessionId: string, messageId: string): Promise<BranchState> =>
     call(t, "POST", messagePath(messageId, "select"), { session_id: sessionId }),

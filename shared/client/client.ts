@@ -26,6 +26,7 @@ import {
   type SessionNote,
   type SessionNoteInput,
 } from "./lorebooks.js";
+import { Memories } from "./memories.js";
 import { ChatSocket, type ChatSessionOptions } from "./session.js";
 
 type Out<T extends z.ZodType> = z.output<T>;
@@ -33,6 +34,14 @@ type Out<T extends z.ZodType> = z.output<T>;
 export interface SendOptions {
   sessionId?: string | null;
   context?: ChatContext;
+  /** The app's end user (`context.user_id`): the character remembers them across sessions (CHARACTER-ENGINE.md §3). */
+  userId?: string;
+}
+
+/** A turn's body: `userId` goes in as `context.user_id`. */
+function turnBody(message: string, { characterId = "assistant", sessionId = null, context, userId }: SendOptions & { characterId?: string }) {
+  const withUser = userId === undefined ? context : { ...context, user_id: userId };
+  return { message, character_id: characterId, session_id: sessionId, ...(withUser ? { context: withUser } : {}) };
 }
 
 export interface MediaJob {
@@ -61,30 +70,39 @@ export class ChatacterClient {
   private readonly transport: Transport;
   /** Lorebooks (world info): create, list, get, replace, remove, export. See Lorebooks. */
   readonly lorebooks: Lorebooks;
+  /** Memory of end users: list, search, create, update, remove (CHARACTER-ENGINE.md §3). See Memories. */
+  readonly memories: Memories;
 
   constructor(baseUrl = "http://localhost:8000", apiKey: string | null = null, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
     this.transport = { baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, fetch: fetchImpl };
     this.lorebooks = new Lorebooks(this.transport);
+    this.memories = new Memories(this.transport);
   }
 
   // ---- chat ----
 
-  sendMessage(message: string, characterId = "assistant", sessionId: string | null = null, context?: ChatContext): Promise<SendMessageResponse> {
-    return call(this.transport, "POST", "/api/v1/chat/message", { message, character_id: characterId, session_id: sessionId, ...(context ? { context } : {}) });
+  /**
+   * Sends a message and resolves with the reply: positionally as the reference SDK, or with options
+   * (`userId` names the end user whose memory the character keeps).
+   *
+   * @example
+   * const reply = await client.sendMessage("My name is Sam.", { characterId: "seraphina", userId: "user-42" });
+   */
+  sendMessage(message: string, options: SendOptions & { characterId?: string }): Promise<SendMessageResponse>;
+  sendMessage(message: string, characterId?: string, sessionId?: string | null, context?: ChatContext): Promise<SendMessageResponse>;
+  sendMessage(
+    message: string,
+    characterOrOptions: string | (SendOptions & { characterId?: string }) = "assistant",
+    sessionId: string | null = null,
+    context?: ChatContext,
+  ): Promise<SendMessageResponse> {
+    const options = typeof characterOrOptions === "string" ? { characterId: characterOrOptions, sessionId, context } : characterOrOptions;
+    return call(this.transport, "POST", "/api/v1/chat/message", turnBody(message, options));
   }
 
   /** The reply as it is generated (Server-Sent Events); the last event is the full response. */
-  streamMessage(
-    message: string,
-    { characterId = "assistant", sessionId = null, context }: SendOptions & { characterId?: string } = {},
-  ): AsyncGenerator<StreamEvent> {
-    return streamTurn(this.transport, "POST", "/api/v1/chat/message", {
-      message,
-      character_id: characterId,
-      session_id: sessionId,
-      stream: true,
-      ...(context ? { context } : {}),
-    });
+  streamMessage(message: string, options: SendOptions & { characterId?: string } = {}): AsyncGenerator<StreamEvent> {
+    return streamTurn(this.transport, "POST", "/api/v1/chat/message", { ...turnBody(message, options), stream: true });
   }
 
   getHistory(sessionId: string, query: Partial<HistoryQuery> = {}): Promise<HistoryResponse> {

@@ -31,6 +31,21 @@ export type {
   SessionNote,
   SessionNoteInput,
 } from "./lorebooks.js";
+export type {
+  DeletedMemory,
+  ListedMemory,
+  Memories,
+  Memory,
+  MemoryChanges,
+  MemoryKind,
+  MemoryList,
+  MemoryListOptions,
+  MemoryScope,
+  MemorySearchOptions,
+  NewMemory,
+  ScoredMemory,
+  UsedMemory,
+} from "./memories.js";
 export { ChatSocket, type ChatSessionOptions, type MediaOption, type SocketEditOptions, type SocketGenerateOptions } from "./session.js";
 export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
 export type { SendMessageResponse, HistoryResponse, HistoryMessage } from "../schemas/chat";

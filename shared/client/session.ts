@@ -19,8 +19,12 @@ type FrameOf<T extends ClientFrame["type"]> = Extract<z.input<typeof ClientFrame
 type TurnFrame = FrameOf<"message" | "regenerate" | "edit" | "continue" | "select">;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Options of `regenerate` and `continue`: the user's name (`metadata.user_name`), reply media, and `queue: false` to refuse (CONFLICT) rather than wait while another reply is generated. */
-export type SocketGenerateOptions = Pick<FrameOf<"regenerate">, "metadata" | "media" | "queue">;
+/**
+ * Options of `regenerate` and `continue`: the user's name (`metadata.user_name`), the end user whose memory
+ * the character keeps (`userId`, sent as `metadata.user_id`), reply media, and `queue: false` to refuse
+ * (CONFLICT) rather than wait while another reply is generated.
+ */
+export type SocketGenerateOptions = Pick<FrameOf<"regenerate">, "metadata" | "media" | "queue"> & { userId?: string };
 /** Options of `edit`: as `regenerate`'s, and `regenerate: false` to store an edited user message without answering it. */
 export type SocketEditOptions = SocketGenerateOptions & Pick<FrameOf<"edit">, "regenerate">;
 
@@ -42,6 +46,11 @@ export type MediaOption = boolean | { voice?: boolean; video?: boolean };
 interface ChunkOrder {
   next: number;
   held: Map<number, ResponseChunkFrame>;
+}
+
+/** Options with `userId` folded into the frame's metadata as `metadata.user_id`. */
+function withUserId<T extends { metadata?: Record<string, unknown>; userId?: string }>({ userId, ...rest }: T): Omit<T, "userId"> {
+  return userId === undefined ? rest : { ...rest, metadata: { ...rest.metadata, user_id: userId } };
 }
 
 /** Close codes after which reconnecting cannot help. */
@@ -80,11 +89,12 @@ export class ChatSocket {
     this.open();
   }
 
-  /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. */
+  /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. `userId` is sent as `metadata.user_id`. */
   send(
     content: string,
-    { characterId = "assistant", metadata, media }: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption } = {},
+    options: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption; userId?: string } = {},
   ): Promise<ResponseFrame> {
+    const { characterId = "assistant", metadata, media } = withUserId(options);
     return this.enqueue({
       type: "message",
       character_id: characterId,
@@ -111,7 +121,7 @@ export class ChatSocket {
    * console.log(`${swipe.sibling_index + 1}/${swipe.sibling_count}`, swipe.content);
    */
   regenerate(messageId: string, options: SocketGenerateOptions = {}): Promise<ResponseFrame> {
-    return this.enqueue({ type: "regenerate", message_id: messageId, ...options });
+    return this.enqueue({ type: "regenerate", message_id: messageId, ...withUserId(options) });
   }
 
   /**
@@ -129,7 +139,7 @@ export class ChatSocket {
   edit(messageId: string, content: string, options: SocketEditOptions & { regenerate: false }): Promise<BranchFrame>;
   edit(messageId: string, content: string, options?: SocketEditOptions): Promise<ResponseFrame | BranchFrame>;
   edit(messageId: string, content: string, options: SocketEditOptions = {}): Promise<ResponseFrame | BranchFrame> {
-    return this.enqueue({ type: "edit", message_id: messageId, content, ...options });
+    return this.enqueue({ type: "edit", message_id: messageId, content, ...withUserId(options) });
   }
 
   /**
@@ -140,7 +150,7 @@ export class ChatSocket {
    * const longer = await socket.continue(reply.message_id);
    */
   continue(messageId: string, options: SocketGenerateOptions = {}): Promise<ResponseFrame> {
-    return this.enqueue({ type: "continue", message_id: messageId, ...options });
+    return this.enqueue({ type: "continue", message_id: messageId, ...withUserId(options) });
   }
 
   /**
