@@ -35,7 +35,7 @@ export const Memory = z.object({
 export type Memory = z.infer<typeof Memory>;
 
 /** A search hit: the fused score, and the two rankings it fuses (null: the item was not in that ranking). */
-const ScoredMemory = Memory.extend({
+export const ScoredMemory = Memory.extend({
   score: z.number().describe("Reciprocal-rank fusion of the vector and the full-text rankings"),
   vector_score: z.number().nullable().describe("Cosine similarity of the embeddings"),
   text_score: z.number().nullable().describe("FTS5 BM25 (higher is better)"),
