@@ -19,14 +19,11 @@ import { Ownership } from "./ownership";
 import { SocketFrames } from "./socket-frames";
 import { SessionLore, type SessionNote } from "./session-lore";
 import { turnLore } from "../../lore/session-books";
-import { assembleTurnPrompt, toTurnCharacter } from "../../chat/turn";
-import { previewOf } from "../../chat/context-preview";
-import { countMessageTokens } from "../../chat/tokens";
-import { config } from "../../config";
 import type { ContextPreview } from "../../../shared/schemas/lorebooks";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send } from "./sockets";
 import { SessionMemory } from "./session-memory";
+import { previewNextTurn } from "./preview-next-turn";
 import { rereadExchanges } from "./reread-exchanges";
 import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { errorText, log } from "../../log";
@@ -216,28 +213,10 @@ export class ChatSession extends DurableObject<Env> {
   ): Promise<Outcome<ContextPreview>> {
     const denied = this.ownership.check(caller, { claim: false, allowNew: true });
     if (denied) return denied;
-    const userId = this.memory.userFor(request.userId);
-    if (!userId.ok) return userId;
-    const character = await cachedCharacterRow(this.env, request.characterId, this.ctx);
-    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${request.characterId}` };
-    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
-    const scope = this.memory.scope(this.ownership.ownerKey() ?? caller.keyId, character.id, userId.value, request.sessionId);
-    const memory = config(this.env).memoryEnabled ? await this.memory.recall(scope, request.sessionId, request.message) : undefined;
-    const assembled = assembleTurnPrompt(
-      { store: this.tree, contextTokens: config(this.env).llm.contextTokens, countMessageTokens },
-      // Probability rolls use a preview seed: the turn itself rolls with its reply's id.
-      {
-        character: toTurnCharacter(character),
-        action: { kind: "message", text: request.message },
-        userName: request.userName,
-        includeHistory: true,
-        replyId: "preview",
-        lore,
-        memory,
-      },
+    return previewNextTurn(
+      { env: this.env, ctx: this.ctx, tree: this.tree, lore: this.lore, memory: this.memory, ownerKey: this.ownership.ownerKey() ?? caller.keyId },
+      request,
     );
-    if (!assembled.ok) return assembled;
-    return { ok: true, value: previewOf(assembled.value) };
   }
 
   /** The session's media switch; every change comes through here, so the object can keep it in memory. */

@@ -2,7 +2,9 @@ import type { Outcome } from "../../api-error";
 import type { Env } from "../../env";
 import type { MemoryRecall } from "../../memory/prompt-memory";
 import { memoryStub, type MemoryScope } from "../../memory/scope";
-import type { SummaryJob } from "../../memory/summary";
+import { nextSummary } from "../../memory/summary";
+import type { MacroNames } from "../../chat/macros";
+import type { TurnResult } from "../../chat/turn";
 import type { MemoryJob } from "../user-memory/memory-jobs";
 import type { HistoryStore } from "./history-store";
 import type { BranchMoves } from "./message-tree";
@@ -54,8 +56,26 @@ export class SessionMemory {
     }
   }
 
-  afterTurn(scope: MemoryScope, exchange: Exchange, summary: SummaryJob | undefined): void {
-    this.remember(scope);
+  /** Hands a turn's exchange to memory (the reply has left): its messages, its facts, and a summary when one is due. */
+  remember(scope: MemoryScope, turn: { sessionId: string; names: MacroNames }, result: TurnResult, recalled: MemoryRecall | undefined): void {
+    const { reply } = result;
+    const parent = result.user ?? (reply.parent_id ? this.store.get(reply.parent_id) : undefined);
+    const user = parent?.role === "user" ? { id: parent.id, text: parent.content } : undefined;
+    const exchange: Exchange = {
+      kind: "exchange",
+      sessionId: turn.sessionId,
+      characterName: turn.names.char,
+      ...(user ? { user } : {}),
+      reply: { id: reply.id, text: reply.content },
+      embedMessages: true,
+    };
+    const summary = nextSummary({
+      sessionId: turn.sessionId,
+      dropped: result.droppedHistory,
+      current: recalled?.summary && { content: recalled.summary.content, anchorId: recalled.summary.anchorId },
+      names: turn.names,
+    });
+    this.addScope(scope);
     this.send([scope], (stub) => stub.afterTurn(scope, exchange, summary));
   }
 
@@ -93,7 +113,7 @@ export class SessionMemory {
     return stored ? (JSON.parse(stored) as MemoryScope[]) : [];
   }
 
-  private remember(scope: MemoryScope): void {
+  private addScope(scope: MemoryScope): void {
     const scopes = this.scopes();
     if (scopes.some((s) => JSON.stringify(s) === JSON.stringify(scope))) return;
     this.store.setMeta("memory_scopes", JSON.stringify([...scopes, scope]));

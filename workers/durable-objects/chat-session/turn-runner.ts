@@ -4,12 +4,9 @@ import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore, type TurnResult } from "../../chat/turn";
+import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore } from "../../chat/turn";
 import { memoryQuery, type TurnAction } from "../../chat/turn-plan";
 import { macroNames } from "../../chat/prompt";
-import type { MemoryRecall } from "../../memory/prompt-memory";
-import type { MemoryScope } from "../../memory/scope";
-import { nextSummary } from "../../memory/summary";
 import type { SessionMemory } from "./session-memory";
 import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
@@ -233,7 +230,13 @@ export class TurnRunner {
     if (request.action.kind === "regenerate" || request.action.kind === "continue") {
       emit(branchFrame(request.sessionId, { activeLeafId: reply.id, changedAtId: reply.id }, request.clientMessageId));
     }
-    if (memoryOn) this.remember(request, memoryScope, outcome.value, recalled);
+    if (memoryOn)
+      this.side.memory.remember(
+        memoryScope,
+        { sessionId: request.sessionId, names: macroNames(toTurnCharacter(character), request.userName) },
+        outcome.value,
+        recalled,
+      );
     this.side.stats.record({
       sessionId: request.sessionId,
       characterId: character.id,
@@ -242,32 +245,6 @@ export class TurnRunner {
       lastMessageAt: reply.timestamp,
     });
     return { ok: true, value: live.final };
-  }
-
-  /** Hands the exchange to memory (after the reply has left): its messages, its facts, and a summary when one is due. */
-  private remember(request: TurnRequest, scope: MemoryScope, turn: TurnResult, recalled: MemoryRecall | undefined): void {
-    const { reply } = turn;
-    const parent = turn.user ?? (reply.parent_id ? this.store.get(reply.parent_id) : undefined);
-    const user = parent?.role === "user" ? { id: parent.id, text: parent.content } : undefined;
-    const names = macroNames(toTurnCharacter(request.character), request.userName);
-    const summary = nextSummary({
-      sessionId: request.sessionId,
-      dropped: turn.droppedHistory,
-      current: recalled?.summary && { content: recalled.summary.content, anchorId: recalled.summary.anchorId },
-      names: { user: names.user, char: names.char },
-    });
-    this.side.memory.afterTurn(
-      scope,
-      {
-        kind: "exchange",
-        sessionId: request.sessionId,
-        characterName: names.char,
-        ...(user ? { user } : {}),
-        reply: { id: reply.id, text: reply.content },
-        embedMessages: true,
-      },
-      summary,
-    );
   }
 
   private mediaSwitchOf(request: TurnRequest): Promise<MediaSwitch | undefined> {
