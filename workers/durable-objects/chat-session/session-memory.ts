@@ -1,7 +1,7 @@
 import type { Outcome } from "../../api-error";
 import type { Env } from "../../env";
 import type { MemoryRecall } from "../../memory/prompt-memory";
-import { memoryStub, type MemoryScope } from "../../memory/scope";
+import { memoryObjectName, memoryStub, type MemoryScope } from "../../memory/scope";
 import { nextSummary } from "../../memory/summary";
 import type { MacroNames } from "../../chat/macros";
 import type { TurnResult } from "../../chat/turn";
@@ -48,6 +48,8 @@ export class SessionMemory {
   /** What memory offers a turn; a memory object that fails costs the turn its memory, never the reply. */
   async recall(scope: MemoryScope, sessionId: string, query: string | undefined): Promise<MemoryRecall | undefined> {
     if (query === undefined) return undefined;
+    // A session's own memory holds only what this session gave it: none yet, nothing to ask.
+    if (scope.userId === null && !this.scopes().some((known) => sameScope(known, scope))) return undefined;
     try {
       return await memoryStub(this.env.USER_MEMORY, scope).recall({ sessionId, query });
     } catch (error) {
@@ -115,7 +117,9 @@ export class SessionMemory {
 
   private addScope(scope: MemoryScope): void {
     const scopes = this.scopes();
-    if (scopes.some((s) => JSON.stringify(s) === JSON.stringify(scope))) return;
+    if (scopes.some((known) => sameScope(known, scope))) return;
     this.store.setMeta("memory_scopes", JSON.stringify([...scopes, scope]));
   }
 }
+
+const sameScope = (a: MemoryScope, b: MemoryScope) => memoryObjectName(a) === memoryObjectName(b);
