@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extractionMessages, parseOperations, plannedChanges, type KnownFact } from "../../workers/memory/extraction";
 import { fitMemory, type MemoryRecall } from "../../workers/memory/prompt-memory";
 import { nextSummary, SUMMARY_STEP } from "../../workers/memory/summary";
+import { mergeLists } from "../../workers/memory/merge-lists";
 import { quantize, VectorIndex } from "../../workers/durable-objects/user-memory/vector-index";
 import { normalize, dot } from "../../workers/memory/search/vectors";
 
@@ -132,5 +133,39 @@ describe("the 8-bit vector index", () => {
     expect(index.search(query, 32, (tag) => tag === 10).map((hit) => hit.rowid)).not.toContain(exact[0]);
     index.setTag(exact[1]!, 2);
     expect(index.search(query, 32, (tag) => tag === 10).map((hit) => hit.rowid)).not.toContain(exact[1]);
+  });
+});
+
+describe("an admin's merged list", () => {
+  const memory = (id: string, created_at: string, score?: number) => ({
+    id,
+    character_id: "c",
+    user_id: "u",
+    session_id: null,
+    kind: "fact" as const,
+    content: id,
+    pinned: false,
+    source_message_ids: [],
+    created_at,
+    updated_at: created_at,
+    ...(score === undefined ? {} : { score, vector_score: null, text_score: null }),
+  });
+  const list = (...memories: ReturnType<typeof memory>[]) => ({ memories, total: memories.length, limit: 50, offset: 0, has_more: false });
+
+  it("keeps each object's order for memories written in the same millisecond, newest first across objects", () => {
+    const same = "2026-11-27T10:00:00.000Z";
+    const merged = mergeLists([list(memory("aa-newer", same), memory("zz-older", same)), list(memory("other", "2026-11-27T11:00:00.000Z"))], {
+      limit: 10,
+      offset: 0,
+    });
+    expect(merged.memories.map((m) => m.id)).toEqual(["other", "aa-newer", "zz-older"]);
+    expect(merged).toMatchObject({ total: 3, has_more: false });
+  });
+
+  it("ranks search hits by score across objects and pages the result", () => {
+    const at = "2026-11-27T10:00:00.000Z";
+    const merged = mergeLists([list(memory("a", at, 0.01), memory("b", at, 0.03)), list(memory("c", at, 0.02))], { q: "x", limit: 1, offset: 1 });
+    expect(merged.memories.map((m) => m.id)).toEqual(["c"]);
+    expect(merged.has_more).toBe(true);
   });
 });

@@ -6,9 +6,8 @@ import type { MemoryList, MemoryListQuery } from "../../shared/schemas/memories"
  */
 export function mergeLists(lists: MemoryList[], query: Pick<MemoryListQuery, "q" | "limit" | "offset">): MemoryList {
   const all = lists.flatMap((list) => list.memories);
-  all.sort((a, b) =>
-    query.q !== undefined ? (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id) : b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id),
-  );
+  // A stable sort: memories written in the same millisecond (one extraction's facts) keep their object's order.
+  all.sort((a, b) => (query.q !== undefined ? (b.score ?? 0) - (a.score ?? 0) : b.created_at.localeCompare(a.created_at)));
   const total = lists.reduce((sum, list) => sum + list.total, 0);
   const degraded = lists.find((list) => list.degraded)?.degraded;
   return {
