@@ -48,8 +48,6 @@ export class SessionMemory {
   /** What memory offers a turn; a memory object that fails costs the turn its memory, never the reply. */
   async recall(scope: MemoryScope, sessionId: string, query: string | undefined): Promise<MemoryRecall | undefined> {
     if (query === undefined) return undefined;
-    // A session's own memory holds only what this session gave it: none yet, nothing to ask.
-    if (scope.userId === null && !this.scopes().some((known) => sameScope(known, scope))) return undefined;
     try {
       return await memoryStub(this.env.USER_MEMORY, scope).recall({ sessionId, query });
     } catch (error) {
