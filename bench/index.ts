@@ -14,6 +14,7 @@ import { TREE_SESSIONS, treeRows } from "./rows/branches.ts";
 import { benchContext } from "./rows/context.ts";
 import { fullTurnRow } from "./rows/full-turns.ts";
 import { loreRows } from "./rows/lore.ts";
+import { MEMORY_SIZES, memoryRows } from "./rows/memory.ts";
 import { getRows, sseRow } from "./rows/one-at-a-time.ts";
 import { throughputRows } from "./rows/throughput.ts";
 import { firstChunkRows, idleSocketsRow } from "./rows/websocket.ts";
@@ -26,7 +27,7 @@ const rows: Row[] = [];
 const sections: string[] = [];
 const start = runStart();
 try {
-  const { bare, stack, client } = await startBenchStacks([100, 10_000, 100_000], TREE_SESSIONS);
+  const { bare, stack, client, memory } = await startBenchStacks([100, 10_000, 100_000], TREE_SESSIONS, MEMORY_SIZES);
   const context = benchContext(bare, stack, client);
 
   // Memory first, on the freshly started process: a turn on a short session, then on the 100,000-message one.
@@ -37,6 +38,8 @@ try {
   await turn(client, TEXT_CHARACTER, historySession(100_000), "memory probe");
   const rss100k = workerRss();
 
+  console.error("bench: memory search, storage, and turns with memory on vs off");
+  rows.push(...(await memoryRows(context, memory!)));
   console.error("bench: one request at a time");
   rows.push(...(await getRows(context)), await sseRow(context));
   console.error("bench: conversation tree at 100,000 messages");

@@ -79,3 +79,38 @@ export async function settle(pgid: number, timeoutMs = 60_000): Promise<number> 
   }
   return performance.now() - started;
 }
+
+/** CPU time (utime + stime, in ms) the processes of these groups have used so far. */
+export function groupsCpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until these processes have used no CPU for `stillMs` (a turn's background work has ended), polling
+ * their /proc/<pid>/stat only; answers the ms waited. Finer than `settle`, for one turn at a time.
+ */
+export async function untilQuiet(pids: number[], stillMs = 50, timeoutMs = 5000): Promise<number> {
+  const started = performance.now();
+  let last = groupsCpuMs(pids);
+  let stillSince = started;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 10));
+    const now = performance.now();
+    const cpu = groupsCpuMs(pids);
+    if (cpu !== last) {
+      last = cpu;
+      stillSince = now;
+    }
+    if (now - stillSince >= stillMs || now - started >= timeoutMs) return now - started;
+  }
+}

@@ -1,8 +1,9 @@
 /**
  * The two stacks every benchmark runs against, side by side: the project's (`npm start` on free ports, a
  * throw-away state folder) and the bare Worker's. Makes the chat key and the characters, and the sessions
- * whose long histories are seeded while the project's stack is stopped (100,000 turns through the API
- * would take the better part of an hour). Both stacks are stopped by stopAll (bench/cleanup.ts).
+ * whose long histories (and the users whose memories) are seeded while the project's stack is stopped
+ * (100,000 turns through the API would take the better part of an hour). Every stack is stopped by
+ * stopAll (bench/cleanup.ts).
  */
 import { rmSync } from "node:fs";
 import { startStack, type Stack } from "../tools/stack.ts";
@@ -10,6 +11,7 @@ import { startBareWorker, type BareWorker } from "./bare-worker.ts";
 import { stopOnExit } from "./cleanup.ts";
 import type { Client } from "./client.ts";
 import { createCharacters, createChatKey, TEXT_CHARACTER, turn } from "./fixtures.ts";
+import { createMemoryUsers, seedMemoryUsers, startMemoryOffStack, type MemoryOffStack, type SeededMemoryUser } from "./memory-setup.ts";
 import { seedHistory } from "./seed-history.ts";
 
 // Instant LLM, no rate limiting: the figures are the API's own.
@@ -27,12 +29,14 @@ function trackStack(stack: Stack) {
 
 /**
  * `historySizes` seeds `historySession(size)` for each size; `otherSessions` (session id to size) are
- * seeded alike, for rows that change their session's history.
+ * seeded alike, for rows that change their session's history. `memorySizes` seeds a user's memories for
+ * each size (bench/memory-setup.ts), and then a stack with memory off starts beside the restarted one.
  */
 export async function startBenchStacks(
   historySizes: number[] = [],
   otherSessions: Record<string, number> = {},
-): Promise<{ bare: BareWorker; stack: Stack; client: Client }> {
+  memorySizes: number[] = [],
+): Promise<{ bare: BareWorker; stack: Stack; client: Client; memory?: { users: SeededMemoryUser[]; off: MemoryOffStack } }> {
   const [bare, first] = await Promise.allSettled([startBareWorker(), startStack(STACK_ENV)]);
   if (bare.status === "fulfilled") stopOnExit(bare.value.stop);
   const untrack = first.status === "fulfilled" ? trackStack(first.value) : undefined;
@@ -43,17 +47,26 @@ export async function startBenchStacks(
   const client = { baseUrl: stack.baseUrl, key: await createChatKey(stack.baseUrl, stack.adminKey) };
   await createCharacters(stack.baseUrl, stack.adminKey);
   const seeded = [...historySizes.map((size) => [historySession(size), size] as const), ...Object.entries(otherSessions)];
-  if (seeded.length === 0) return { bare: bare.value, stack, client };
+  if (seeded.length === 0 && memorySizes.length === 0) return { bare: bare.value, stack, client };
 
   for (const [sessionId] of seeded) await turn(client, TEXT_CHARACTER, sessionId, "start");
+  const memoryUsers = await createMemoryUsers(client, memorySizes);
   await stack.stop({ keepState: true });
   untrack!();
   const { persistDir } = stack;
   // Seeding or the restart may throw: the folder goes all the same.
   const untrackFolder = stopOnExit(async () => rmSync(persistDir, { recursive: true, force: true }));
   for (const [sessionId, size] of seeded) seedHistory(persistDir, sessionId, size);
-  stack = await startStack(STACK_ENV, { persistDir });
+  const users = seedMemoryUsers(persistDir, memoryUsers);
+  const [restarted, off] = await Promise.allSettled([
+    startStack(STACK_ENV, { persistDir }),
+    memorySizes.length > 0 ? startMemoryOffStack(STACK_ENV) : undefined,
+  ]);
+  if (restarted.status === "rejected") throw restarted.reason;
+  stack = restarted.value;
   untrackFolder();
   trackStack(stack);
-  return { bare: bare.value, stack, client: { ...client, baseUrl: stack.baseUrl } };
+  if (off.status === "rejected") throw off.reason;
+  const memory = off.value && { users, off: off.value };
+  return { bare: bare.value, stack, client: { ...client, baseUrl: stack.baseUrl }, ...(memory ? { memory } : {}) };
 }
