@@ -40,7 +40,7 @@ export interface SeededMemories {
   count: number;
   seconds: number;
   /** Bytes per memory by what holds them (dbstat), right after seeding. */
-  bytesPerMemory: { rows: number; fts: number; indexes: number; other: number };
+  bytesPerMemory: { rows: number; vectors: number; fts: number; indexes: number; other: number };
 }
 
 /** Adds memories to the object's file until it holds `total`; four in five are facts, one a kept message. */
@@ -50,9 +50,10 @@ export function seedMemories(file: string, objectHex: string, total: number): Se
   try {
     const { existing } = db.prepare("SELECT COUNT(*) AS existing FROM memories").get() as { existing: number };
     const insert = db.prepare(
-      `INSERT INTO memories (id, kind, content, session_id, source_ids, anchor_id, role, active, embedding, qvec, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      `INSERT INTO memories (id, kind, content, session_id, source_ids, anchor_id, role, active, qvec, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
     );
+    const exact = db.prepare("INSERT INTO memory_embeddings (rowid, embedding) VALUES (?, ?)");
     const text = db.prepare("INSERT INTO memory_text (rowid, content) VALUES (?, ?)");
     // A year of conversations, oldest first (rowid order is the store's "newest first").
     const firstAt = Date.now() - 365 * 86_400_000;
@@ -74,12 +75,12 @@ export function seedMemories(file: string, objectHex: string, total: number): Se
         sources,
         message ? messageId : null,
         message ? (i % 2 === 0 ? "user" : "assistant") : null,
-        toBlob(vector),
         quantize(vector),
         at,
         at,
       );
       text.run(lastInsertRowid, content);
+      exact.run(lastInsertRowid, toBlob(vector));
     }
     db.exec("COMMIT");
     return { file, count: total, seconds: (performance.now() - started) / 1000, bytesPerMemory: breakdown(db, total) };
@@ -88,12 +89,13 @@ export function seedMemories(file: string, objectHex: string, total: number): Se
   }
 }
 
-/** Where the bytes are: the memories table (vectors inline), its indexes, the FTS5 tables, the rest. */
+/** Where the bytes are: the memories table (8-bit vectors inline), the exact vectors, its indexes, the FTS5 tables, the rest. */
 function breakdown(db: DatabaseSync, count: number): SeededMemories["bytesPerMemory"] {
   const pages = db.prepare("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name").all() as { name: string; bytes: number }[];
   const sum = (match: (name: string) => boolean) => pages.filter((p) => match(p.name)).reduce((s, p) => s + p.bytes, 0) / count;
   const rows = sum((n) => n === "memories");
+  const vectors = sum((n) => n === "memory_embeddings");
   const fts = sum((n) => n.startsWith("memory_text"));
   const indexes = sum((n) => n.startsWith("memories_") || n.startsWith("sqlite_autoindex_memories"));
-  return { rows, fts, indexes, other: sum(() => true) - rows - fts - indexes };
+  return { rows, vectors, fts, indexes, other: sum(() => true) - rows - vectors - fts - indexes };
 }

@@ -111,7 +111,7 @@ function memoryStorageRows(users: SeededMemoryUser[]): Row[] {
   return users.map((user) => {
     const bytes = sqliteBytes(user.seeded.file);
     const at = user.seeded.bytesPerMemory;
-    const parts = `memories table ${at.rows.toFixed(0)} B (the 1,536-byte Float32 vector and its 388-byte 8-bit copy are inline), FTS5 ${at.fts.toFixed(0)} B, indexes ${at.indexes.toFixed(0)} B, other ${at.other.toFixed(0)} B`;
+    const parts = `memories table ${at.rows.toFixed(0)} B (the 388-byte 8-bit vector inline), exact Float32 vectors ${at.vectors.toFixed(0)} B, FTS5 ${at.fts.toFixed(0)} B, indexes ${at.indexes.toFixed(0)} B, other ${at.other.toFixed(0)} B`;
     return infoRow(
       `memory object storage per memory, ${count(user.size)} memories`,
       `${(bytes / user.size / 1024).toFixed(2)} KiB (file ${(bytes / 2 ** 20).toFixed(1)} MiB)`,

@@ -174,9 +174,10 @@ describe("vector blobs and cosine", () => {
 });
 
 describe("FTS5 query from free text", () => {
-  it("quotes each word and joins them with OR", () => {
-    expect(ftsQuery("Where does Rex live?")).toBe('"Where" OR "does" OR "Rex" OR "live"');
+  it("quotes each word and joins them with OR, leaving out stop words unless nothing else is left", () => {
+    expect(ftsQuery("Where does Rex live?")).toBe('"Rex" OR "live"');
     expect(ftsQuery("rex REX Rex")).toBe('"rex"');
+    expect(ftsQuery("who am I")).toBe('"who" OR "am" OR "I"');
   });
 
   it("turns operators and syntax into plain words, or drops them", () => {
@@ -184,9 +185,7 @@ describe("FTS5 query from free text", () => {
     expect(ftsQuery("AND")).toBe('"AND"');
     expect(ftsQuery("*")).toBeUndefined();
     expect(ftsQuery("NEAR(")).toBe('"NEAR"');
-    expect(ftsQuery('dog* OR "cat" NOT -bird ^start col:value {a b} + ( )')).toBe(
-      '"dog" OR "OR" OR "cat" OR "NOT" OR "bird" OR "start" OR "col" OR "value" OR "a" OR "b"',
-    );
+    expect(ftsQuery('dog* OR "cat" NOT -bird ^start col:value {a b} + ( )')).toBe('"dog" OR "cat" OR "bird" OR "start" OR "col" OR "value" OR "b"');
     expect(ftsQuery("  \n\t ")).toBeUndefined();
     expect(ftsQuery("")).toBeUndefined();
   });

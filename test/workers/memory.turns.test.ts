@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, send } from "../support/api";
 import { regenerate } from "../support/branches";
 import { llmRequestWith } from "../support/cards";
+import { env } from "../support/env";
 import { addMemory, factsOf, listMemories, settledAfter } from "../support/memory";
 
 const CHARACTER = "assistant";
@@ -113,6 +114,18 @@ describe("memory in turns", () => {
     expect(preview.status).toBe(200);
     expect(preview.json.memory_degraded).toMatch(/embeddings provider failed/);
     expect(preview.json.memories.map((m: { content: string }) => m.content)).toEqual(["Lives on a boat."]);
+  });
+
+  it("recalls at most 8 items, and shows extraction only the known facts most like the exchange", async () => {
+    const u = fresh("user-many");
+    for (let i = 0; i < 30; i++) await addMemory({ character_id: CHARACTER, user_id: u, content: `I visited town number ${i} on a trip.`, pinned: false });
+    const reply = await send({ message: "I own a green kayak. [[many]]", session_id: fresh("s"), context: { user_id: u } });
+    expect(reply.json.metadata.memories).toHaveLength(8);
+    await settledAfter(CHARACTER, u, reply.json.message_id);
+    const requests = (await (await fetch(`${env.LLM_BASE_URL!.replace(/\/v1$/, "")}/__emulator/requests`)).json()) as { messages: { content: string }[] }[];
+    const extraction = requests.reverse().find((r) => r.messages[0]!.content.includes("durable facts") && r.messages[1]!.content.includes("[[many]]"))!;
+    expect(extraction.messages[1]!.content.match(/^\[f\d+\]/gm)).toHaveLength(24);
+    expect(await factsOf(CHARACTER, u)).toContain("I own a green kayak.");
   });
 
   it("binds a session to its end user, and refuses an over-long user_id, storing nothing", async () => {

@@ -24,6 +24,10 @@ export class FactLog {
     sql.exec(`CREATE TABLE IF NOT EXISTS extracted (message_id TEXT PRIMARY KEY, session_id TEXT)`);
   }
 
+  count(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM memories WHERE kind IN ('pinned', 'fact') AND active = 1`).toArray()[0]?.n ?? 0;
+  }
+
   known(): KnownFact[] {
     return this.sql
       .exec<{ id: string; content: string; kind: string }>(

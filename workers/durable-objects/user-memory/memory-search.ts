@@ -35,9 +35,10 @@ export class MemorySearch {
       vectorHits.map((hit) => ({ id: String(hit.rowid), score: hit.score })),
       textHits.map((hit) => ({ id: String(hit.rowid), score: hit.score })),
     );
-    const rows = new Map(this.store.byRowids(fused.map((hit) => Number(hit.id))).map((row) => [row.rowid, row]));
+    const best = fused.slice(0, limit);
+    const rows = new Map(this.store.byRowids(best.map((hit) => Number(hit.id))).map((row) => [row.rowid, row]));
     const hits: SearchHit[] = [];
-    for (const hit of fused) {
+    for (const hit of best) {
       const row = rows.get(Number(hit.id));
       if (row) hits.push({ row, score: hit.score, vectorScore: hit.vectorScore, textScore: hit.textScore });
     }
@@ -71,7 +72,7 @@ export class MemorySearch {
 
   private loaded(): VectorIndex {
     if (!this.index) {
-      const index = new VectorIndex();
+      const index = new VectorIndex(this.store.vectorCount());
       for (const vector of this.store.indexedVectors()) index.put(vector);
       this.index = index;
     }

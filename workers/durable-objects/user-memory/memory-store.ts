@@ -4,9 +4,10 @@ import { quantize, type IndexedVector } from "./vector-index";
 import { toBlob } from "../../memory/search/vectors";
 
 /**
- * A memory object's rows in its SQLite: memories with their Float32 embedding (exact) and its 8-bit
- * copy (for the in-memory scan), an FTS5 table over their text (rowid for rowid), and meta (whose
- * memory this is). Message memories and summaries are switched off, not deleted, while the messages
+ * A memory object's rows in its SQLite: memories with the 8-bit copy of their embedding (for the
+ * in-memory scan), the exact Float32 embeddings in a table of their own (read only to re-score a few
+ * candidates, so the memories' pages stay small for the scan's load and the text search's join), an
+ * FTS5 table over their text (rowid for rowid), and meta (whose memory this is). Message memories and summaries are switched off, not deleted, while the messages
  * they come from are off the active branch.
  */
 
@@ -27,6 +28,8 @@ export interface MemoryRow extends Record<string, SqlStorageValue> {
 const COLUMNS = "rowid, id, kind, content, session_id, source_ids, anchor_id, role, active, created_at, updated_at";
 const KIND_CODES: Record<MemoryKind, number> = { pinned: 1, fact: 2, summary: 3, message: 4 };
 const ACTIVE = 8;
+/** Full-text matches ranked per candidate wanted, before kind and active are checked. */
+const TEXT_HEADROOM = 3;
 
 /** The index tag of a row: its kind, and whether it is active (0 is an empty slot). */
 export const tagOf = (kind: MemoryKind, active: boolean) => KIND_CODES[kind] + (active ? ACTIVE : 0);
@@ -43,7 +46,6 @@ export interface NewMemory {
   sourceIds?: string[];
   anchorId?: string | null;
   role?: "user" | "assistant" | null;
-  embedding?: Float32Array;
 }
 
 export class MemoryStore {
@@ -63,14 +65,14 @@ export class MemoryStore {
       anchor_id TEXT,
       role TEXT,
       active INTEGER NOT NULL DEFAULT 1,
-      embedding BLOB,
       qvec BLOB,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS memories_kind ON memories (kind, active)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS memories_anchor ON memories (anchor_id) WHERE anchor_id IS NOT NULL`);
     sql.exec(`CREATE INDEX IF NOT EXISTS memories_session ON memories (session_id) WHERE session_id IS NOT NULL`);
-    sql.exec(`CREATE INDEX IF NOT EXISTS memories_unembedded ON memories (rowid) WHERE embedding IS NULL`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS memories_unembedded ON memories (rowid) WHERE qvec IS NULL`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS memory_embeddings (rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
     sql.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS memory_text USING fts5(content, tokenize = 'unicode61 remove_diacritics 2')`);
   }
 
@@ -119,30 +121,35 @@ export class MemoryStore {
     const content = change.content ?? row.content;
     const [updated] = this.sql
       .exec<MemoryRow>(
-        `UPDATE memories SET content = ?, kind = ?, updated_at = ?,
-           embedding = CASE WHEN ? THEN NULL ELSE embedding END, qvec = CASE WHEN ? THEN NULL ELSE qvec END
+        `UPDATE memories SET content = ?, kind = ?, updated_at = ?, qvec = CASE WHEN ? THEN NULL ELSE qvec END
          WHERE id = ? RETURNING ${COLUMNS}`,
         content,
         change.kind ?? row.kind,
         at,
         content !== row.content ? 1 : 0,
-        content !== row.content ? 1 : 0,
         id,
       )
       .toArray();
-    if (content !== row.content) this.sql.exec(`UPDATE memory_text SET content = ? WHERE rowid = ?`, content, row.rowid);
+    if (content !== row.content) {
+      this.sql.exec(`UPDATE memory_text SET content = ? WHERE rowid = ?`, content, row.rowid);
+      this.sql.exec(`DELETE FROM memory_embeddings WHERE rowid = ?`, row.rowid);
+    }
     return updated;
   }
 
   remove(id: string): MemoryRow | undefined {
     const [row] = this.sql.exec<MemoryRow>(`DELETE FROM memories WHERE id = ? RETURNING ${COLUMNS}`, id).toArray();
-    if (row) this.sql.exec(`DELETE FROM memory_text WHERE rowid = ?`, row.rowid);
+    if (row) {
+      this.sql.exec(`DELETE FROM memory_text WHERE rowid = ?`, row.rowid);
+      this.sql.exec(`DELETE FROM memory_embeddings WHERE rowid = ?`, row.rowid);
+    }
     return row;
   }
 
   setEmbedding(rowid: number, embedding: Float32Array): Uint8Array {
     const packed = quantize(embedding);
-    this.sql.exec(`UPDATE memories SET embedding = ?, qvec = ? WHERE rowid = ?`, toBlob(embedding), packed, rowid);
+    this.sql.exec(`UPDATE memories SET qvec = ? WHERE rowid = ?`, packed, rowid);
+    this.sql.exec(`INSERT OR REPLACE INTO memory_embeddings (rowid, embedding) VALUES (?, ?)`, rowid, toBlob(embedding));
     return packed;
   }
 
@@ -150,7 +157,7 @@ export class MemoryStore {
   embeddings(rowids: number[]): Map<number, ArrayBuffer> {
     const rows = this.sql
       .exec<{ rowid: number; embedding: ArrayBuffer }>(
-        `SELECT rowid, embedding FROM memories WHERE embedding IS NOT NULL AND rowid IN (SELECT value FROM json_each(?))`,
+        `SELECT rowid, embedding FROM memory_embeddings WHERE rowid IN (SELECT value FROM json_each(?))`,
         JSON.stringify(rowids),
       )
       .toArray();
@@ -167,7 +174,7 @@ export class MemoryStore {
   }
 
   unembedded(limit: number): MemoryRow[] {
-    return this.sql.exec<MemoryRow>(`SELECT ${COLUMNS} FROM memories WHERE embedding IS NULL ORDER BY rowid LIMIT ?`, limit).toArray();
+    return this.sql.exec<MemoryRow>(`SELECT ${COLUMNS} FROM memories WHERE qvec IS NULL ORDER BY rowid LIMIT ?`, limit).toArray();
   }
 
   /** Active rows of these kinds, newest first. */
@@ -181,19 +188,30 @@ export class MemoryStore {
     return { rows, total: count?.n ?? 0 };
   }
 
-  /** BM25 over the text of active rows of these kinds: higher is better. */
+  /**
+   * BM25 over the text of active rows of these kinds: higher is better. FTS5 ranks first and only its
+   * best few are joined to their rows (a join per match costs a page read per match), so rows of other
+   * kinds or switched off can crowd a few out of a list that is only candidates anyway.
+   */
   textSearch(match: string, kinds: MemoryKind[], limit: number): { rowid: number; score: number }[] {
     return this.sql
       .exec<{ rowid: number; score: number }>(
-        `SELECT memory_text.rowid AS rowid, -bm25(memory_text) AS score FROM memory_text
-         JOIN memories m ON m.rowid = memory_text.rowid
-         WHERE memory_text MATCH ? AND m.active = 1 AND m.kind IN (SELECT value FROM json_each(?))
-         ORDER BY bm25(memory_text) LIMIT ?`,
+        `SELECT ranked.rowid AS rowid, ranked.score AS score
+         FROM (SELECT rowid, -bm25(memory_text) AS score FROM memory_text WHERE memory_text MATCH ? ORDER BY bm25(memory_text) LIMIT ?) ranked
+         JOIN memories m ON m.rowid = ranked.rowid
+         WHERE m.active = 1 AND m.kind IN (SELECT value FROM json_each(?))
+         ORDER BY ranked.score DESC LIMIT ?`,
         match,
+        limit * TEXT_HEADROOM,
         JSON.stringify(kinds),
         limit,
       )
       .toArray();
+  }
+
+  /** How many rows have a vector (to size the in-memory index once). */
+  vectorCount(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM memories WHERE qvec IS NOT NULL`).toArray()[0]?.n ?? 0;
   }
 
   /** The newest active summary of a session. */
@@ -220,7 +238,9 @@ export class MemoryStore {
   /** Deletes what a session produced (its messages, summaries, and facts drawn from it); answers their rowids. */
   removeSession(sessionId: string): number[] {
     const rows = this.sql.exec<{ rowid: number }>(`DELETE FROM memories WHERE session_id = ? AND kind != 'pinned' RETURNING rowid`, sessionId).toArray();
-    this.sql.exec(`DELETE FROM memory_text WHERE rowid IN (SELECT value FROM json_each(?))`, JSON.stringify(rows.map((r) => r.rowid)));
+    const rowids = JSON.stringify(rows.map((r) => r.rowid));
+    this.sql.exec(`DELETE FROM memory_text WHERE rowid IN (SELECT value FROM json_each(?))`, rowids);
+    this.sql.exec(`DELETE FROM memory_embeddings WHERE rowid IN (SELECT value FROM json_each(?))`, rowids);
     return rows.map((r) => r.rowid);
   }
 

@@ -1,4 +1,4 @@
-import { extractionMessages, parseOperations, plannedChanges } from "../../memory/extraction";
+import { extractionMessages, parseOperations, plannedChanges, type KnownFact } from "../../memory/extraction";
 import { summaryMessages } from "../../memory/summary";
 import { completeText } from "../../llm/complete";
 import type { LlmProvider } from "../../llm/types";
@@ -13,6 +13,8 @@ export interface WorkDeps {
   facts: FactLog;
   llm: LlmProvider | undefined;
   embeddings: EmbeddingsProvider | undefined;
+  /** The known facts an exchange is checked against: the ones most like what the user said. */
+  relatedFacts: (text: string) => Promise<KnownFact[]>;
   /** Embeds rows (and keeps the index in step); throws when the provider fails. */
   embedRows: (rows: MemoryRow[]) => Promise<void>;
   /** Whether the job is still wanted: its message may have left the branch while the LLM was thinking. */
@@ -44,7 +46,7 @@ async function readExchange(deps: WorkDeps, job: Extract<MemoryJob, { kind: "exc
     await deps.embedRows(rows).catch(() => undefined);
   }
   if (!job.user || !deps.llm || facts.wasExtracted(job.reply.id)) return;
-  const known = facts.known();
+  const known = await deps.relatedFacts(job.user.text);
   const request = extractionMessages(known, { userText: job.user.text, replyText: job.reply.text, characterName: job.characterName });
   const answer = await completeText(deps.llm, request.messages, EXTRACTION_MAX_TOKENS);
   if (!deps.stillQueued()) return;

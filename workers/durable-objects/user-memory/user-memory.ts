@@ -6,8 +6,8 @@ import type { Env } from "../../env";
 import { selectLlmProvider } from "../../llm/select-provider";
 import { selectEmbeddingsProvider } from "../../memory/embeddings/select-provider";
 import type { MemoryItem, MemoryRecall } from "../../memory/prompt-memory";
+import type { KnownFact } from "../../memory/extraction";
 import type { MemoryScope } from "../../memory/scope";
-import { normalize } from "../../memory/search/vectors";
 import type { SummaryJob } from "../../memory/summary";
 import { errorText, log } from "../../log";
 import { getDb } from "../../db/client";
@@ -15,6 +15,7 @@ import { registerMemoryScope } from "../../db/memory-scopes";
 import { FactLog } from "./fact-log";
 import { MemoryJobs, type MemoryJob } from "./memory-jobs";
 import { MemorySearch } from "./memory-search";
+import { MemoryVectors } from "./memory-vectors";
 import { MemoryStore, toMemory, type MemoryRow } from "./memory-store";
 import { runJob } from "./memory-work";
 
@@ -22,8 +23,10 @@ import { runJob } from "./memory-work";
 const RECALL_LIMIT = 8;
 /** Pinned facts a prompt can hold at most (the budget may cut more). */
 const PINNED_LIMIT = 50;
-/** Recall waits this long for the query's embedding, then goes on with full text only. */
-const RECALL_EMBED_TIMEOUT_MS = 2500;
+/** When to try again to embed what the provider failed to. */
+const EMBED_RETRY_MS = 5000;
+/** Known facts an extraction reads at most. */
+const KNOWN_FACTS = 24;
 /** Jobs one alarm runs before it yields to the next alarm. */
 const JOBS_PER_ALARM = 20;
 
@@ -37,19 +40,46 @@ const LISTED_KINDS: MemoryKind[] = ["pinned", "fact", "summary"];
  * never on the reply's path.
  */
 export class UserMemory extends DurableObject<Env> {
-  private readonly store: MemoryStore;
-  private readonly facts: FactLog;
-  private readonly jobs: MemoryJobs;
-  private readonly search: MemorySearch;
-  // The last queries' vectors: the user's message is recalled with, then stored as, the same text.
-  private readonly recentVectors = new Map<string, Float32Array>();
+  private parts?: { store: MemoryStore; facts: FactLog; jobs: MemoryJobs; search: MemorySearch; vectors: MemoryVectors };
+  // A new session without a user asks its (empty) memory object on its first turn: an object nothing was
+  // written to answers without creating its tables, and its first write creates them.
+  private hasTables: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new MemoryStore(ctx.storage.sql, ctx.id.toString());
-    this.facts = new FactLog(ctx.storage.sql, this.store);
-    this.jobs = new MemoryJobs(ctx.storage.sql);
-    this.search = new MemorySearch(this.store);
+    this.hasTables = ctx.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memories'`).toArray().length > 0;
+  }
+
+  private built() {
+    if (!this.parts) {
+      const { sql } = this.ctx.storage;
+      const store = new MemoryStore(sql, this.ctx.id.toString());
+      const jobs = new MemoryJobs(sql);
+      const search = new MemorySearch(store);
+      const retryLater = async () => {
+        jobs.add({ kind: "embed" }, Date.now() + EMBED_RETRY_MS);
+        await this.schedule();
+      };
+      this.parts = { store, facts: new FactLog(sql, store), jobs, search, vectors: new MemoryVectors(this.env, store, search, retryLater) };
+      this.hasTables = true;
+    }
+    return this.parts;
+  }
+
+  private get store() {
+    return this.built().store;
+  }
+  private get facts() {
+    return this.built().facts;
+  }
+  private get jobs() {
+    return this.built().jobs;
+  }
+  private get search() {
+    return this.built().search;
+  }
+  private get vectors() {
+    return this.built().vectors;
   }
 
   // ---- the API: a key reaches only its own memory (another key's is "not found"), admin every one ----
@@ -59,12 +89,13 @@ export class UserMemory extends DurableObject<Env> {
     if (denied) return denied;
     await this.register();
     const row = this.store.insert({ kind: input.pinned ? "pinned" : "fact", content: input.content }, this.now());
-    await this.embed([row]).catch(() => undefined);
+    await this.vectors.embed([row]).catch(() => undefined);
     return { ok: true, value: this.toMemory(row) };
   }
 
   async list(caller: Caller, query: MemoryListQuery): Promise<Outcome<MemoryList>> {
-    if (!this.owns(caller)) return { ok: true, value: { memories: [], total: 0, limit: query.limit, offset: query.offset, has_more: false } };
+    if (!this.hasTables || !this.owns(caller))
+      return { ok: true, value: { memories: [], total: 0, limit: query.limit, offset: query.offset, has_more: false } };
     if (query.q === undefined) {
       const { rows, total } = this.store.list(query.kind ? [query.kind] : LISTED_KINDS, query.limit, query.offset);
       return {
@@ -78,7 +109,7 @@ export class UserMemory extends DurableObject<Env> {
         },
       };
     }
-    const { vector, degraded } = await this.queryVector(query.q);
+    const { vector, degraded } = await this.vectors.queryVector(query.q);
     const hits = this.search.search(query.q, vector, query.kind ? [query.kind] : ["pinned", "fact", "summary", "message"], query.offset + query.limit);
     const page = hits.slice(query.offset, query.offset + query.limit);
     return {
@@ -100,20 +131,20 @@ export class UserMemory extends DurableObject<Env> {
   }
 
   async update(caller: Caller, id: string, change: UpdateMemoryRequest): Promise<Outcome<Memory>> {
-    const row = this.owns(caller) ? this.store.get(id) : undefined;
+    const row = this.hasTables && this.owns(caller) ? this.store.get(id) : undefined;
     if (!row || row.active === 0) return NOT_FOUND(id);
     if (row.kind === "message")
       return { ok: false, code: "INVALID_REQUEST", message: "A message memory is the message itself: edit the message in its session" };
     if (change.pinned !== undefined && row.kind === "summary") return { ok: false, code: "INVALID_REQUEST", message: "A summary cannot be pinned" };
     const kind: MemoryKind | undefined = change.pinned === undefined || row.kind === "summary" ? undefined : change.pinned ? "pinned" : "fact";
     const updated = this.store.update(id, { content: change.content, kind }, this.now())!;
-    if (change.content !== undefined && change.content !== row.content) await this.embed([updated]).catch(() => undefined);
+    if (change.content !== undefined && change.content !== row.content) await this.vectors.embed([updated]).catch(() => undefined);
     else this.search.setActive(updated.rowid, updated.kind, true);
     return { ok: true, value: this.toMemory(updated) };
   }
 
   async remove(caller: Caller, id: string): Promise<Outcome<DeletedMemory>> {
-    const row = this.owns(caller) ? this.store.get(id) : undefined;
+    const row = this.hasTables && this.owns(caller) ? this.store.get(id) : undefined;
     if (!row || row.active === 0) return NOT_FOUND(id);
     this.store.remove(id);
     this.facts.forgetMemory(id);
@@ -126,13 +157,13 @@ export class UserMemory extends DurableObject<Env> {
   /** What a turn's prompt may draw on: pinned facts, the session's summary, and facts and messages like the query. */
   async recall(request: { sessionId: string; query: string }): Promise<MemoryRecall> {
     // A user nothing is known of costs no embeddings call.
-    if (this.store.isEmpty()) return { pinned: [], hits: [] };
+    if (!this.hasTables || this.store.isEmpty()) return { pinned: [], hits: [] };
     const pinned = this.store
       .list(["pinned"], PINNED_LIMIT, 0)
       .rows.reverse()
       .map((row) => item(row, null));
     const summary = this.store.summaryOf(request.sessionId);
-    const { vector, degraded } = await this.queryVector(request.query);
+    const { vector, degraded } = await this.vectors.queryVector(request.query);
     const hits = this.search.search(request.query, vector, ["fact", "message"], RECALL_LIMIT).map((hit) => item(hit.row, round(hit.score)));
     return { pinned, ...(summary ? { summary: { ...item(summary, null), anchorId: summary.anchor_id! } } : {}), hits, ...(degraded ? { degraded } : {}) };
   }
@@ -152,6 +183,7 @@ export class UserMemory extends DurableObject<Env> {
    * their messages and summaries again, and read their exchanges again, the latest few).
    */
   async branchMoved(moves: { left: string[]; joined: string[]; reread: Extract<MemoryJob, { kind: "exchange" }>[] }): Promise<void> {
+    if (!this.hasTables) return;
     const at = this.now();
     this.jobs.dropMessages(moves.left);
     const withdrawn = this.facts.withdraw(moves.left, at);
@@ -160,27 +192,29 @@ export class UserMemory extends DurableObject<Env> {
     for (const row of this.store.setActiveByAnchor(moves.left, false)) this.search.setActive(row.rowid, row.kind, false);
     for (const row of this.store.setActiveByAnchor(moves.joined, true)) this.search.setActive(row.rowid, row.kind, true);
     for (const exchange of moves.reread) this.jobs.add({ ...exchange, embedMessages: false }, Date.now());
-    await this.embed(withdrawn.written).catch(() => undefined);
+    await this.vectors.embed(withdrawn.written).catch(() => undefined);
     await this.schedule();
   }
 
   /** A session's history was cleared: everything it produced goes, and what it changed in other facts is taken back. */
   async forgetSession(sessionId: string): Promise<void> {
+    if (!this.hasTables) return;
     const at = this.now();
     this.jobs.dropSession(sessionId);
     const withdrawn = this.facts.forgetSession(sessionId, at);
     for (const row of withdrawn.removed) this.search.remove(row.rowid);
     for (const row of withdrawn.shown) this.search.setActive(row.rowid, row.kind, true);
     for (const rowid of this.store.removeSession(sessionId)) this.search.remove(rowid);
-    await this.embed(withdrawn.written).catch(() => undefined);
+    await this.vectors.embed(withdrawn.written).catch(() => undefined);
   }
 
   /** Jobs still waiting (for tests and the bench, which wait for the background work to settle). */
   async pendingJobs(): Promise<number> {
-    return this.jobs.pending();
+    return this.hasTables ? this.jobs.pending() : 0;
   }
 
   override async alarm(): Promise<void> {
+    if (!this.hasTables) return;
     for (let ran = 0; ran < JOBS_PER_ALARM; ran++) {
       const queued = this.jobs.next(Date.now());
       if (!queued) break;
@@ -191,7 +225,8 @@ export class UserMemory extends DurableObject<Env> {
             facts: this.facts,
             llm: selectLlmProvider(this.env),
             embeddings: selectEmbeddingsProvider(this.env),
-            embedRows: (rows) => this.embed(rows),
+            relatedFacts: (text) => this.relatedFacts(text),
+            embedRows: (rows) => this.vectors.embed(rows),
             stillQueued: () => this.jobs.has(queued.seq),
             now: Date.now,
           },
@@ -208,49 +243,19 @@ export class UserMemory extends DurableObject<Env> {
 
   // ---- inside ----
 
+  /** All facts while there are few; then the ones most like `text` (the LLM need not read thousands each turn). */
+  private async relatedFacts(text: string): Promise<KnownFact[]> {
+    if (this.facts.count() <= KNOWN_FACTS) return this.facts.known();
+    const { vector } = await this.vectors.queryVector(text);
+    return this.search
+      .search(text, vector, ["pinned", "fact"], KNOWN_FACTS)
+      .map((hit) => ({ id: hit.row.id, content: hit.row.content, pinned: hit.row.kind === "pinned" }))
+      .reverse();
+  }
+
   private async schedule(): Promise<void> {
     const at = this.jobs.nextRunAt();
     if (at !== undefined) await this.ctx.storage.setAlarm(at);
-  }
-
-  /** Embeds rows and indexes them; on failure they wait (searchable by text) for the `embed` job, and it throws. */
-  private async embed(rows: MemoryRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const provider = selectEmbeddingsProvider(this.env);
-    if (!provider) return;
-    try {
-      const missing = rows.filter((row) => !this.recentVectors.has(row.content));
-      const fresh = missing.length > 0 ? await provider.embed(missing.map((row) => row.content)) : [];
-      const vectors = new Map(missing.map((row, i) => [row.content, normalize(fresh[i]!)]));
-      for (const row of rows) {
-        const vector = this.recentVectors.get(row.content) ?? vectors.get(row.content)!;
-        // The row may have changed or gone while the provider answered.
-        const current = this.store.get(row.id);
-        if (!current || current.content !== row.content) continue;
-        this.search.put(current.rowid, current.kind, current.active === 1, this.store.setEmbedding(current.rowid, vector));
-      }
-    } catch (error) {
-      this.jobs.add({ kind: "embed" }, Date.now() + 5000);
-      await this.schedule();
-      throw error;
-    }
-  }
-
-  private async queryVector(text: string): Promise<{ vector?: Float32Array; degraded?: string }> {
-    const provider = selectEmbeddingsProvider(this.env);
-    if (!provider) return { degraded: "No embeddings provider is configured: full-text search only" };
-    const cached = this.recentVectors.get(text);
-    if (cached) return { vector: cached };
-    try {
-      const [vector] = await provider.embed([text], AbortSignal.timeout(RECALL_EMBED_TIMEOUT_MS));
-      const normalized = normalize(vector!);
-      this.recentVectors.set(text, normalized);
-      if (this.recentVectors.size > 16) this.recentVectors.delete(this.recentVectors.keys().next().value!);
-      return { vector: normalized };
-    } catch (error) {
-      log("warn", "memory_embeddings_failed", { error: errorText(error) });
-      return { degraded: "The embeddings provider failed: full-text search only" };
-    }
   }
 
   /** Records whose memory this is on the first write; answers NOT_FOUND to a key that is not its owner. */

@@ -34,6 +34,9 @@ export class VectorIndex {
   private readonly slotOf = new Map<number, number>();
   private free: number[] = [];
 
+  /** `expected` sizes the index at once (its first load), so loading many vectors never copies them while growing. */
+  constructor(private readonly expected = 0) {}
+
   get count(): number {
     return this.slotOf.size;
   }
@@ -113,7 +116,7 @@ export class VectorIndex {
   }
 
   private grow(): void {
-    const capacity = Math.max(64, this.rowids.length * 2);
+    const capacity = Math.max(64, this.expected, this.rowids.length * 2);
     const values = new Int8Array(capacity * this.dims);
     values.set(this.values.subarray(0, this.size * this.dims));
     this.values = values;

@@ -11,17 +11,28 @@ export const MAX_FTS_TERMS = 32;
 // Thai) need inside words. Nothing else, so no quote can reach the expression.
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 
-/** The MATCH expression for `text`, or undefined when it has no words (then there is no full-text ranking). */
+// Words most memories contain ("my", "I", "the"): OR-ed in, they match most rows and rank nothing.
+const STOP_WORDS = new Set(
+  "a about am an and are as at be but by can did do does for from had has have he her him his how i if in is it its me my no not of on or our she so that the their them then there they this to us was we were what when where which who why will with you your".split(
+    " ",
+  ),
+);
+
+/**
+ * The MATCH expression for `text`, or undefined when it has no words (then there is no full-text ranking).
+ * Stop words are left out, unless the text has nothing else.
+ */
 export function ftsQuery(text: string): string | undefined {
-  const terms: string[] = [];
+  const words: string[] = [];
   const seen = new Set<string>();
   for (const [word] of text.matchAll(WORD)) {
     // FTS5's default tokenizer folds case, so "Rex" and "rex" would be the same term twice.
     const key = word.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    terms.push(`"${word}"`);
-    if (terms.length === MAX_FTS_TERMS) break;
+    words.push(word);
   }
+  const telling = words.filter((word) => !STOP_WORDS.has(word.toLowerCase()));
+  const terms = (telling.length > 0 ? telling : words).slice(0, MAX_FTS_TERMS).map((word) => `"${word}"`);
   return terms.length > 0 ? terms.join(" OR ") : undefined;
 }
