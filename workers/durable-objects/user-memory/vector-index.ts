@@ -34,8 +34,12 @@ export class VectorIndex {
   private readonly slotOf = new Map<number, number>();
   private free: number[] = [];
 
+  private readonly expected: number;
+
   /** `expected` sizes the index at once (its first load), so loading many vectors never copies them while growing. */
-  constructor(private readonly expected = 0) {}
+  constructor(expected = 0) {
+    this.expected = expected;
+  }
 
   get count(): number {
     return this.slotOf.size;
