@@ -23,6 +23,8 @@ import { runJob } from "./memory-work";
 const RECALL_LIMIT = 8;
 /** Pinned facts a prompt can hold at most (the budget may cut more). */
 const PINNED_LIMIT = 50;
+/** How long after a reply its exchange's work starts. */
+const AFTER_REPLY_MS = 150;
 /** When to try again to embed what the provider failed to. */
 const EMBED_RETRY_MS = 5000;
 /** Known facts an extraction reads at most. */
@@ -172,9 +174,10 @@ export class UserMemory extends DurableObject<Env> {
   async afterTurn(scope: MemoryScope, exchange: Extract<MemoryJob, { kind: "exchange" }>, summary?: SummaryJob): Promise<void> {
     this.claim(undefined, scope);
     await this.register();
-    const now = Date.now();
-    this.jobs.add(exchange, now);
-    if (summary) this.jobs.add({ kind: "summary", ...summary }, now);
+    // A moment later: the reply's last bytes are still on their way out of this process.
+    const at = Date.now() + AFTER_REPLY_MS;
+    this.jobs.add(exchange, at);
+    if (summary) this.jobs.add({ kind: "summary", ...summary }, at);
     await this.schedule();
   }
 
