@@ -2,8 +2,9 @@
  * A local GPU provider for development and tests, on Hono on Node. It speaks two APIs on one port:
  * Replicate's (replicate-routes.ts, under /v1; webhooks signed like Replicate's) and Cog's
  * (cog-routes.ts; webhooks carry `Authorization: Bearer <WEBHOOK_AUTH_TOKEN>`, files as data URIs).
- * It makes real files (outputs.ts): a WAV whose length follows the text and speed, and a Motion-JPEG MP4
- * (a talking face as long as the driving audio, or a scene of the requested length). Progress goes into
+ * It makes real files (outputs.ts): a WAV whose length follows the text and speed, and an H.264 MP4
+ * that browsers play (a talking face as long as the driving audio, with it as sound, or a scene of the
+ * requested length; encode-mp4.ts runs the ffmpeg binary of the @ffmpeg-installer devDependency). Progress goes into
  * `logs` like tqdm's bars (predictions.ts). Every webhook is kept in an outbox (GET
  * /__emulator/webhooks?after=N), and posted to its URL when `deliver` is on: tests inside workerd have no
  * listening Worker, so they fetch the outbox and hand each signed request to the Worker themselves.
