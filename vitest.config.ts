@@ -43,7 +43,12 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["./test/support/llm-emulator-setup.ts", "./test/support/redis-setup.ts", "./test/support/gpu-emulator-setup.ts"],
+          globalSetup: [
+            "./test/support/llm-emulator-setup.ts",
+            "./test/support/redis-setup.ts",
+            "./test/support/gpu-emulator-setup.ts",
+            "./test/support/mp4-fixtures-setup.ts",
+          ],
           setupFiles: ["./test/support/apply-migrations.ts"],
         },
       },

@@ -1,11 +1,13 @@
 /**
  * Reads what a generated file really is: duration and size from the bytes, never from the provider's
  * word. WAV through music-metadata; MP4 through mp4box (GPAC's parser), which also yields the frame
- * size and, for Motion-JPEG video, the first frame as a ready-made JPEG thumbnail. A stored file is
- * probed from its headers only (the WAV's first bytes, the MP4's ftyp and moov boxes), read by range.
+ * size and the codec (browsers play H.264 only: assertH264), and the file's JPEG cover art as a
+ * ready-made thumbnail when it has one. A stored file is probed from its headers only (the WAV's first
+ * bytes, the MP4's ftyp and moov boxes), read by range.
  */
 import { parseWebStream } from "music-metadata";
 import { createFile, MP4BoxBuffer } from "mp4box";
+import { childBoxes, findBoxes, readBoxes } from "./mp4-boxes";
 
 export interface AudioFacts {
   format: "wav";
@@ -20,9 +22,13 @@ export interface VideoFacts {
   durationSeconds: number;
   width: number;
   height: number;
+  /** The video track's codec as MP4 names it (`avc1.42c00b`), and as people do ("H.264", "Motion-JPEG"). */
   codec: string;
-  /** The first frame when the track is Motion-JPEG (a JPEG as it stands), else undefined. */
-  firstFrameJpeg?: Uint8Array;
+  codecName: string;
+  /** moov comes before mdat: a browser can start playing before it has the whole file. */
+  faststart: boolean;
+  /** The file's cover art (moov/udta/meta/ilst/covr) when it is a JPEG, else undefined. */
+  thumbnailJpeg?: Uint8Array;
 }
 
 export class MediaFileError extends Error {}
@@ -35,7 +41,6 @@ const WAV_HEADER_BYTES = 64 * 1024;
 // A moov box is the MP4's index: kilobytes for a short clip; more than this is not a file we made.
 const MAX_MOOV_BYTES = 8 * 1024 * 1024;
 const MAX_TOP_LEVEL_BOXES = 64;
-const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 
 /** A WAV's facts from its first bytes (the whole file, or its header and the file's full size). */
 export async function probeWav(bytes: Uint8Array, size = bytes.length): Promise<AudioFacts> {
@@ -60,10 +65,11 @@ export async function probeStoredWav(size: number, read: ReadRange): Promise<Aud
 
 /**
  * An MP4's facts from its headers: the top-level boxes are walked by range reads to find ftyp and moov
- * (before or after mdat), and only those are parsed; the first frame is read by range for the thumbnail.
+ * (before or after mdat), and only those are parsed.
  */
 export async function probeStoredMp4(size: number, read: ReadRange): Promise<VideoFacts> {
   const parts: Uint8Array[] = [];
+  let samplesFirst = false;
   let offset = 0;
   for (let boxes = 0; offset + 8 <= size && boxes < MAX_TOP_LEVEL_BOXES; boxes++) {
     const head = await read(offset, Math.min(16, size - offset));
@@ -78,6 +84,7 @@ export async function probeStoredMp4(size: number, read: ReadRange): Promise<Vid
       parts.push(await read(offset, boxSize));
       if (type === "moov") break;
     }
+    if (type === "mdat") samplesFirst = true;
     offset += boxSize;
   }
   const header = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
@@ -86,22 +93,28 @@ export async function probeStoredMp4(size: number, read: ReadRange): Promise<Vid
     header.set(part, at);
     at += part.length;
   }
-  const { facts, firstFrame } = probeMp4Header(header);
-  if (!firstFrame || firstFrame.offset + firstFrame.size > size || firstFrame.size > MAX_THUMBNAIL_BYTES) return facts;
-  const frame = await read(firstFrame.offset, firstFrame.size);
-  return frame[0] === 0xff && frame[1] === 0xd8 ? { ...facts, firstFrameJpeg: frame } : facts;
+  return { ...probeMp4Header(header), faststart: !samplesFirst };
 }
 
 /** A whole MP4 in memory (tests, and files we make). */
 export function probeMp4(bytes: Uint8Array): VideoFacts {
-  const { facts, firstFrame } = probeMp4Header(bytes);
-  if (!firstFrame || firstFrame.offset + firstFrame.size > bytes.length) return facts;
-  const frame = bytes.subarray(firstFrame.offset, firstFrame.offset + firstFrame.size);
-  return frame[0] === 0xff && frame[1] === 0xd8 ? { ...facts, firstFrameJpeg: frame.slice() } : facts;
+  const top = readBoxes(bytes);
+  const moov = top.findIndex((box) => box.type === "moov");
+  const mdat = top.findIndex((box) => box.type === "mdat");
+  return { ...probeMp4Header(bytes), faststart: mdat < 0 || moov < mdat };
+}
+
+/**
+ * Throws MediaFileError naming the codec unless the video is H.264 (`avc1`, or `avc3` with its
+ * parameter sets in the stream), the one codec every browser plays in MP4.
+ */
+export function assertH264(facts: Pick<VideoFacts, "codec" | "codecName">): void {
+  if (/^avc[13]\b/.test(facts.codec)) return;
+  throw new MediaFileError(`the video is ${facts.codecName} (${facts.codec}), not H.264 (avc1): browsers do not play it`);
 }
 
 /** Parses ftyp and moov (the rest may be missing); sample offsets stay those of the whole file. */
-function probeMp4Header(bytes: Uint8Array): { facts: VideoFacts; firstFrame?: { offset: number; size: number } } {
+function probeMp4Header(bytes: Uint8Array): Omit<VideoFacts, "faststart"> {
   const file = createFile();
   let error: string | undefined;
   file.onError = (_module: string, message: string) => (error = message);
@@ -113,19 +126,26 @@ function probeMp4Header(bytes: Uint8Array): { facts: VideoFacts; firstFrame?: { 
   const track = info.videoTracks[0];
   if (!track?.video) throw new MediaFileError("the MP4 file has no video track");
   const durationSeconds = info.timescale ? info.duration / info.timescale : track.duration / track.timescale;
-  const first = isMotionJpeg(file, track.id, track.codec) ? file.getTrackSamplesInfo(track.id)[0] : undefined;
+  const thumbnailJpeg = coverArtJpeg(bytes);
   return {
-    facts: {
-      format: "mp4",
-      contentType: "video/mp4",
-      durationSeconds: round(durationSeconds),
-      width: track.video.width,
-      height: track.video.height,
-      codec: track.codec,
-    },
-    firstFrame: first ? { offset: first.offset, size: first.size } : undefined,
+    format: "mp4",
+    contentType: "video/mp4",
+    durationSeconds: round(durationSeconds),
+    width: track.video.width,
+    height: track.video.height,
+    codec: track.codec,
+    codecName: isMotionJpeg(file, track.id, track.codec) ? "Motion-JPEG" : (CODEC_NAMES.find(([id]) => id.test(track.codec))?.[1] ?? track.codec),
+    ...(thumbnailJpeg ? { thumbnailJpeg } : {}),
   };
 }
+
+const CODEC_NAMES: [RegExp, string][] = [
+  [/^avc[13]/, "H.264"],
+  [/^(hvc1|hev1)/, "H.265/HEVC"],
+  [/^vp0?9/, "VP9"],
+  [/^av01/, "AV1"],
+  [/^mp4v/, "MPEG-4 Part 2"],
+];
 
 // An mp4v sample entry whose decoder config names MPEG-4 object type 0x6C is JPEG; "jpeg"/"mjpa"
 // are the QuickTime sample entries of Motion-JPEG.
@@ -133,6 +153,23 @@ function isMotionJpeg(file: ReturnType<typeof createFile>, trackId: number, code
   if (/^(jpeg|mjpa|mjpb)/i.test(codec)) return true;
   const entry = file.getTrackById(trackId)?.mdia?.minf?.stbl?.stsd?.entries?.[0] as { esds?: { esd?: { getOTI?: () => number } } } | undefined;
   return entry?.esds?.esd?.getOTI?.() === 0x6c;
+}
+
+// iTunes-style cover art: moov/udta/meta/ilst/covr holds `data` boxes (type 13 is JPEG, 14 PNG) whose
+// payload follows 8 bytes of type and locale. ffmpeg writes a video's attached picture there.
+const COVER_JPEG = 13;
+
+function coverArtJpeg(bytes: Uint8Array): Uint8Array | undefined {
+  const [covr] = findBoxes(bytes, readBoxes(bytes), new Set(["covr"]));
+  if (!covr) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const data of childBoxes(bytes, covr)) {
+    const payload = data.offset + data.headerSize + 8;
+    if (data.type !== "data" || payload + 2 > data.offset + data.size) continue;
+    const image = bytes.slice(payload, data.offset + data.size);
+    if (view.getUint32(data.offset + data.headerSize) === COVER_JPEG && image[0] === 0xff && image[1] === 0xd8) return image;
+  }
+  return undefined;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -40,7 +40,13 @@ function toJpeg(rgb: Uint8Array, width: number, height: number): Uint8Array {
   return new Uint8Array(jpeg.encode({ data, width, height }, 80).data);
 }
 
+/**
+ * The output for a prediction's input. Two markers anywhere in the input make videos that the Worker
+ * must repair or refuse: [[moov-last]] (moov after mdat) and [[mjpeg]] (Motion-JPEG, not H.264).
+ */
 export async function produceOutput(input: Record<string, unknown>, readAudio: ReadAudio): Promise<EmulatedFile> {
+  const marked = JSON.stringify(input);
+  const faults = { faststart: !marked.includes("[[moov-last]]"), motionJpeg: marked.includes("[[mjpeg]]") };
   const audioUrl = typeof input.driven_audio === "string" ? input.driven_audio : undefined;
   if (audioUrl) {
     const audio = await readAudio(audioUrl);
@@ -58,6 +64,7 @@ export async function produceOutput(input: Record<string, unknown>, readAudio: R
       frame,
       audioWav: audio && wavSeconds(audio) ? audio : undefined,
       coverJpeg: toJpeg(frame(0), HEAD_SIZE, HEAD_SIZE),
+      ...faults,
     });
     return { type: "video/mp4", bytes };
   }
@@ -79,6 +86,7 @@ export async function produceOutput(input: Record<string, unknown>, readAudio: R
       frameCount: Math.max(1, Math.round(Number(input.duration ?? 5) * SCENE_FPS)),
       frame,
       coverJpeg: toJpeg(frame(0), drawnWidth, drawnHeight),
+      ...faults,
     });
     return { type: "video/mp4", bytes };
   }

@@ -13,7 +13,8 @@
  * silently), [[gone]] (the output URL answers 404), [[slow-submit]] (create answers after 20 s),
  * [[lost-answer]] (the prediction is created but the connection drops before the answer), [[huge]] (the
  * output is a 40 MiB WAV sent without Content-Length), [[redirect]] (the output URL redirects to another
- * origin, `localhost` in place of `127.0.0.1`).
+ * origin, `localhost` in place of `127.0.0.1`), [[moov-last]] (a video's moov after its mdat), [[mjpeg]]
+ * (a Motion-JPEG video, which browsers refuse).
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,9 +1,10 @@
 /**
  * A succeeded prediction's last step: its output copied into R2 (streamed, capped), measured from the
- * stored file's headers (a video's first frame becomes its thumbnail), and the job completed.
+ * stored file's headers, and the job completed. A video must be H.264 (what browsers play) and is
+ * stored with moov first; its JPEG cover art, if any, becomes its thumbnail.
  */
 import { statusOfPrediction } from "../../gpu-jobs/job-machine";
-import { MediaFileError, probeStoredMp4, probeStoredWav } from "../../gpu-jobs/media-files";
+import { assertH264, MediaFileError, probeStoredMp4, probeStoredWav } from "../../gpu-jobs/media-files";
 import { firstOutputUrl, type Prediction } from "../../gpu-jobs/providers/types";
 import { getDb } from "../db/client";
 import type { MediaRequestRow } from "../db/schema";
@@ -14,7 +15,7 @@ import { nowIso, transitionJob } from "./job-transitions";
 import { openOutput } from "./output-source";
 import { settleJob } from "./settle-job";
 import { getJob, type NewJob } from "./store";
-import { rangeReader, storeOutput } from "./store-output";
+import { rangeReader, storeAsFaststart, storeOutput } from "./store-output";
 
 // What clients read when the output was unusable; the reason goes to the log only.
 export const OUTPUT_UNUSABLE = "The model's output could not be used";
@@ -45,15 +46,17 @@ export async function finalizeJob(env: Env, row: MediaRequestRow, prediction: Pr
       Object.assign(fields, { durationSeconds: facts.durationSeconds, format: facts.format });
     } else {
       const facts = await probeStoredMp4(size, rangeReader(env.MEDIA, key));
-      if (facts.firstFrameJpeg) {
+      assertH264(facts);
+      if (!facts.faststart) await storeAsFaststart(env.MEDIA, key, stored("video/mp4"));
+      if (facts.thumbnailJpeg) {
         written.push(thumbnailKey(row.assetName));
-        await env.MEDIA.put(thumbnailKey(row.assetName), facts.firstFrameJpeg, stored("image/jpeg"));
+        await env.MEDIA.put(thumbnailKey(row.assetName), facts.thumbnailJpeg, stored("image/jpeg"));
       }
       Object.assign(fields, {
         durationSeconds: facts.durationSeconds,
         format: facts.format,
         resolution: `${facts.width}x${facts.height}`,
-        hasThumbnail: !!facts.firstFrameJpeg,
+        hasThumbnail: !!facts.thumbnailJpeg,
       });
     }
     const moved = await transitionJob(getDb(env.DB), row.id, () => ({ status: "completed", progress: 100, fields }), source);

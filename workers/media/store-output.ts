@@ -4,6 +4,7 @@
  * A file of known length streams straight into R2; one of unknown length is held once, under the cap.
  */
 import { MediaFileError, type ReadRange } from "../../gpu-jobs/media-files";
+import { faststart } from "../../gpu-jobs/mp4-faststart";
 import { MAX_OUTPUT_BYTES } from "./output-limits";
 import type { OutputSource } from "./output-source";
 
@@ -87,3 +88,13 @@ export const rangeReader =
     if (!object) throw new MediaFileError("the stored output vanished");
     return new Uint8Array(await object.arrayBuffer());
   };
+
+/**
+ * Rewrites a stored MP4 whose moov comes after mdat with moov first (same key, same size), so a browser
+ * can play it before the whole file has arrived. The file is held twice, under MAX_OUTPUT_BYTES each.
+ */
+export async function storeAsFaststart(bucket: R2Bucket, key: string, options: R2PutOptions): Promise<void> {
+  const object = await bucket.get(key);
+  if (!object) throw new MediaFileError("the stored output vanished");
+  await bucket.put(key, faststart(new Uint8Array(await object.arrayBuffer())), options);
+}
