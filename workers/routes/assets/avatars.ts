@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../../api-error";
 import type { AppEnv } from "../../env";
+import { SEED_AVATARS } from "../../seed-avatars";
 import { conditionalStatus, NOSNIFF } from "./preconditions";
 
 /** Where a character's avatar lives in R2 (binding MEDIA), and the public path that serves it. */
@@ -10,13 +11,27 @@ export const avatarPath = (characterId: string) => `/assets/avatars/${characterI
 const FILE = /^([a-z0-9][a-z0-9_-]{0,63})\.png$/;
 
 /**
- * GET /assets/avatars/{id}.png: avatars stored by card imports. Public, like the rest of /assets
- * (an <img> tag sends no API key). ETag and If-None-Match come from R2; HEAD is answered by Hono.
+ * The avatar in R2; a seed character's shipped avatar is put there on its first request (where no card
+ * import has stored another), so every deployment serves it with no upload step, through the same
+ * R2 answers (ETag, conditions) as any other.
+ */
+async function storedAvatar(bucket: R2Bucket, id: string, conditions: Headers) {
+  const object = await bucket.get(avatarKey(id), { onlyIf: conditions });
+  const seed = SEED_AVATARS.get(id);
+  if (object || !seed) return object;
+  await bucket.put(avatarKey(id), seed, { httpMetadata: { contentType: "image/png" } });
+  return bucket.get(avatarKey(id), { onlyIf: conditions });
+}
+
+/**
+ * GET /assets/avatars/{id}.png: avatars stored by card imports, and the seed characters'. Public, like
+ * the rest of /assets (an <img> tag sends no API key). ETag and If-None-Match come from R2; HEAD is
+ * answered by Hono.
  */
 export const avatarRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
   const match = FILE.exec(c.req.param("file"));
   if (!match) throw new ApiError("NOT_FOUND", "No such avatar");
-  const object = await c.env.MEDIA.get(avatarKey(match[1]!), { onlyIf: c.req.raw.headers });
+  const object = await storedAvatar(c.env.MEDIA, match[1]!, c.req.raw.headers);
   if (!object) throw new ApiError("NOT_FOUND", "No such avatar");
   const headers = new Headers({
     "Content-Type": "image/png",
