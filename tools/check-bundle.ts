@@ -16,7 +16,8 @@ const build = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", o
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const modules = readdirSync(outdir).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
+// Every module counts: the script, WebAssembly, and Data modules (the seed avatars' PNGs).
+const modules = readdirSync(outdir).filter((f) => !f.endsWith(".map") && f !== "README.md");
 const raw = modules.reduce((sum, f) => sum + readFileSync(join(outdir, f)).length, 0);
 const gzipped = modules.reduce((sum, f) => sum + gzipSync(readFileSync(join(outdir, f))).length, 0);
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
