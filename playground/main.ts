@@ -3,6 +3,7 @@ import { $ } from "./dom.js";
 import { setupLore } from "./lore.js";
 import { setupMemory } from "./memory.js";
 import { showMemoryTag } from "./memory-item.js";
+import { rememberAvatars, showReplyFace } from "./reply-video.js";
 const keyInput = $<HTMLInputElement>("api-key");
 const characterSelect = $<HTMLSelectElement>("character");
 const sessionInput = $<HTMLInputElement>("session");
@@ -258,6 +259,8 @@ function showMedia(li: HTMLLIElement, media: Record<string, unknown> | null | un
       setMeta(li, `${kind} failed`);
     }
   }
+  // The character's face while its video is made, then the video (playground/reply-video.ts).
+  showReplyFace(li, media, characterSelect.value, (element) => addToBubble(li, element));
 }
 
 const watched = new Set<string>();
@@ -326,6 +329,7 @@ async function connect() {
   client = new ChatacterClient(location.origin, keyInput.value.trim());
   try {
     const { characters } = await client.getCharacters();
+    rememberAvatars(characters);
     characterSelect.replaceChildren(...characters.map((c) => new Option(c.name, c.id)));
   } catch (error) {
     return failed(error);
