@@ -13,7 +13,7 @@ const SIZE = 512;
 for (const id of ["assistant", "creative"] as const) {
   const file = `workers/seed-avatars/${id}.png`;
   const png = spawnSync(
-    ffmpegPath(),
+    await ffmpegPath(),
     [
       ...["-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${SIZE}x${SIZE}`, "-i", "pipe:0"],
       // No encoder name in the file (bit-exact), so the bytes depend on the pixels only.

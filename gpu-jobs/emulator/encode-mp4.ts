@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -33,10 +32,10 @@ export interface Mp4Options {
 }
 
 /** The ffmpeg binary: FFMPEG_PATH, else the one for this platform from @ffmpeg-installer. */
-export function ffmpegPath(): string {
+export async function ffmpegPath(): Promise<string> {
   if (process.env.FFMPEG_PATH) return process.env.FFMPEG_PATH;
   // Loaded when first needed: the package throws at import on a platform it has no binary for.
-  return (createRequire(import.meta.url)("@ffmpeg-installer/ffmpeg") as { path: string }).path;
+  return (await import("@ffmpeg-installer/ffmpeg")).default.path;
 }
 
 function ffmpegArgs(o: Mp4Options, files: { audio?: string; cover?: string; out: string }): string[] {
@@ -45,7 +44,20 @@ function ffmpegArgs(o: Mp4Options, files: { audio?: string; cover?: string; out:
   const scale = o.outputWidth && o.outputHeight ? `scale=${o.outputWidth}:${o.outputHeight}:flags=bilinear,` : "";
   const codecs = o.motionJpeg
     ? ["-c:v:0", "mjpeg", "-q:v:0", "5", "-filter:v:0", `${scale}format=yuvj420p`]
-    : ["-c:v:0", "libx264", "-profile:v:0", "baseline", "-preset:v:0", "ultrafast", "-threads", "1", "-g:v:0", String(o.fps * 2), "-filter:v:0", `${scale}format=yuv420p`];
+    : [
+        "-c:v:0",
+        "libx264",
+        "-profile:v:0",
+        "baseline",
+        "-preset:v:0",
+        "ultrafast",
+        "-threads",
+        "1",
+        "-g:v:0",
+        String(o.fps * 2),
+        "-filter:v:0",
+        `${scale}format=yuv420p`,
+      ];
   if (files.audio) {
     inputs.push("-i", files.audio);
     maps.push("-map", "1:a");
@@ -77,7 +89,7 @@ export async function encodeMp4(o: Mp4Options): Promise<Uint8Array<ArrayBuffer>>
     const files = { out: join(dir, "out.mp4"), audio: o.audioWav && join(dir, "audio.wav"), cover: o.coverJpeg && join(dir, "cover.jpg") };
     if (files.audio) await writeFile(files.audio, o.audioWav!);
     if (files.cover) await writeFile(files.cover, o.coverJpeg!);
-    await run(ffmpegArgs(o, files), o);
+    await run(await ffmpegPath(), ffmpegArgs(o, files), o);
     const bytes = await readFile(files.out);
     return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   } finally {
@@ -85,9 +97,9 @@ export async function encodeMp4(o: Mp4Options): Promise<Uint8Array<ArrayBuffer>>
   }
 }
 
-function run(args: string[], o: Mp4Options): Promise<void> {
+function run(ffmpeg: string, args: string[], o: Mp4Options): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), args, { stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn(ffmpeg, args, { stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);

@@ -24,7 +24,12 @@ function readPcm16(bytes: Uint8Array): Pcm16 | undefined {
     const size = view.getUint32(at + 4, true);
     const body = at + 8;
     if (tag(at) === "fmt " && size >= 16) {
-      format = { code: view.getUint16(body, true), channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
+      format = {
+        code: view.getUint16(body, true),
+        channels: view.getUint16(body + 2, true),
+        sampleRate: view.getUint32(body + 4, true),
+        bits: view.getUint16(body + 14, true),
+      };
     } else if (tag(at) === "data" && format) {
       // WAVE_FORMAT_PCM, or WAVE_FORMAT_EXTENSIBLE (whose sub-format we take to be PCM at 16 bits).
       if ((format.code !== 1 && format.code !== 0xfffe) || format.bits !== 16 || !format.channels || !format.sampleRate) return undefined;

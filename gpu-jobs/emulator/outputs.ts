@@ -28,9 +28,9 @@ const SCENE_DRAWN_HEIGHT = 180;
 const faces = new Map<string, Uint8Array>();
 function face(width: number, height: number, style: keyof typeof FACE_STYLES, step: number): Uint8Array {
   const key = `${width}x${height} ${style} ${step}`;
-  let pixels = faces.get(key);
-  if (!pixels) faces.set(key, (pixels = drawFace(width, height, FACE_STYLES[style] as FaceStyle, MOUTH_STEPS[step])));
-  return pixels;
+  const drawn = faces.get(key) ?? drawFace(width, height, FACE_STYLES[style] as FaceStyle, MOUTH_STEPS[step]);
+  faces.set(key, drawn);
+  return drawn;
 }
 
 /** RGB24 pixels as a JPEG (the cover art). */

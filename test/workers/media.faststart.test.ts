@@ -27,9 +27,13 @@ function samples(bytes: Uint8Array) {
   const file = createFile();
   file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(bytes.slice().buffer, 0));
   file.flush();
-  return file.getInfo().tracks.flatMap((track) =>
-    file.getTrackSamplesInfo(track.id).map((sample) => ({ track: track.id, offset: sample.offset, data: bytes.slice(sample.offset, sample.offset + sample.size) })),
-  );
+  return file
+    .getInfo()
+    .tracks.flatMap((track) =>
+      file
+        .getTrackSamplesInfo(track.id)
+        .map((sample) => ({ track: track.id, offset: sample.offset, data: bytes.slice(sample.offset, sample.offset + sample.size) })),
+    );
 }
 
 describe("faststart (moov before mdat)", () => {
