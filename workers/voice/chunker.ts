@@ -134,12 +134,13 @@ export class SpeechChunker {
     for (const { index, segment } of this.#sentences.segment(text)) {
       const sentence = segment.trimEnd();
       const end = index + sentence.length;
-      const next = text.slice(end).match(LETTER);
+      const next = LETTER.exec(text.slice(end));
       // No letter after it yet: the segmenter may still change its mind ("3. Apples" or "3. apples").
       if (!next) break;
       if (ABBREVIATION.test(sentence) || INITIALS.test(sentence) || ELLIPSIS.test(sentence)) continue;
-      // `"Stop!" she said.` is one sentence.
-      if (next[0] !== next[0].toUpperCase()) continue;
+      // `"Stop!" she said.` is one sentence; a line that starts in lower case is still a new line.
+      const lower = next[0] !== next[0].toUpperCase();
+      if (lower && !text.slice(end, end + next.index).includes("\n")) continue;
       ends.push(end);
     }
     return ends;
