@@ -7,11 +7,14 @@
  * Sentences come from `Intl.Segmenter`, with guards for what it splits wrongly (abbreviations,
  * initials, ellipses, a dialogue tag after `!"`). A sentence counts as ended only once a letter has
  * come after it: until then the segmenter cannot tell "3. Apples" from "3. apples". Every decision
- * looks at the buffer's first `max + 1` characters only, so the same reply gives the same chunks
- * however its deltas are split.
+ * looks only at the start of the buffer, up to the first character past the chunk's maximum, so the
+ * same reply gives the same chunks however its deltas are split.
  *
  * Before anything else, `*` and backticks are dropped (`*smiles*` is read "smiles", a code fence is
- * read as its text): markdown that a voice must not spell out. Nothing else is rewritten.
+ * read as its text): markdown that a voice must not spell out. A `*` that means "times" goes too;
+ * nothing else is rewritten. A chunk is one line (runs of whitespace become a space) and always holds
+ * a letter or digit: a run of emoji or punctuation with nothing to say goes with the next chunk, or is
+ * dropped at the end of the reply (it would be a silent TTS job).
  *
  * @example
  * const chunker = new SpeechChunker();
