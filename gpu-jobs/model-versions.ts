@@ -15,7 +15,7 @@ import { ProviderError } from "./providers/types";
 
 export type RunTarget = { version: string } | { model: string };
 
-export interface ResolvedVersion {
+interface ResolvedVersion {
   model: string;
   version: string;
   /** The pin Replicate refused, when this version stands in for one. */
