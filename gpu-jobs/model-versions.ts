@@ -27,6 +27,8 @@ const RESOLVED_TTL_MS = 60 * 60_000;
 const MAX_ENTRIES = 64;
 
 const cache = new Map<string, ResolvedVersion & { at: number }>();
+// Resolutions under way: concurrent jobs of one model (a reply's speech chunks) share one lookup.
+const resolving = new Map<string, Promise<string>>();
 const cacheKey = (api: string, model: string) => `${api} ${model}`;
 
 function cachedFor(api: string, model: string, pin: string | undefined, now: number): ResolvedVersion | undefined {
@@ -95,11 +97,21 @@ const asked = (model: string, target: RunTarget) => ("version" in target ? `${mo
 /** Creates the prediction by the best version known, resolving and retrying once when Replicate refuses it. */
 export async function createWithVersion<T>(run: VersionedCreate<T>, now = Date.now()): Promise<T> {
   const { api, model, pin } = run;
-  const resolve = async (replaces: string | undefined) => {
-    const version = await run.latestVersion();
-    remember(api, { model, version, ...(replaces ? { replaces } : {}), resolvedAt: new Date(now).toISOString() }, now);
-    run.log("replicate_version_resolved", { model, version, replaces: replaces ?? null });
-    return version;
+  const key = cacheKey(api, model);
+  const resolve = (replaces: string | undefined): Promise<string> => {
+    const lookup = `${key} ${replaces ?? ""}`;
+    const pending =
+      resolving.get(lookup) ??
+      run
+        .latestVersion()
+        .then((version) => {
+          remember(api, { model, version, ...(replaces ? { replaces } : {}), resolvedAt: new Date(now).toISOString() }, now);
+          run.log("replicate_version_resolved", { model, version, replaces: replaces ?? null });
+          return version;
+        })
+        .finally(() => resolving.delete(lookup));
+    resolving.set(lookup, pending);
+    return pending;
   };
   const attempt = async (target: RunTarget): Promise<{ ok: true; value: T } | { ok: false; refusal: string }> => {
     try {
@@ -111,7 +123,7 @@ export async function createWithVersion<T>(run: VersionedCreate<T>, now = Date.n
     }
   };
   const refused = (target: RunTarget, refusal: string, after = "") => {
-    cache.delete(cacheKey(api, model));
+    cache.delete(key);
     return new ProviderError(`Replicate refused ${asked(model, target)} (${refusal})${after}`, false);
   };
 
@@ -127,6 +139,8 @@ export async function createWithVersion<T>(run: VersionedCreate<T>, now = Date.n
   if (tried.ok) return tried.value;
   // A version resolved just now has nothing better behind it.
   if (!cached && !pin && !OFFICIAL_MODELS.has(model)) throw refused(first, tried.refusal);
+  // A cached version that stopped working is forgotten whatever happens next.
+  if (cached) cache.delete(key);
   run.log("replicate_version_refused", { model, asked: asked(model, first), refusal: tried.refusal });
   let latest: string;
   try {

@@ -199,6 +199,13 @@ describe("createWithVersion's rules (no HTTP)", () => {
     expect(calls).toEqual(["create v1", "latest"]);
   });
 
+  it("concurrent jobs of an unpinned model share one lookup", async () => {
+    const { run, calls } = fake({});
+    await Promise.all([createWithVersion(run), createWithVersion(run), createWithVersion(run)]);
+    expect(calls.filter((c) => c === "latest")).toHaveLength(1);
+    expect(calls.filter((c) => c === "create v-latest")).toHaveLength(3);
+  });
+
   it("a resolution is kept an hour, then made again", async () => {
     const { run, calls } = fake({});
     const t0 = Date.parse("2030-01-01T00:00:00Z");
