@@ -106,9 +106,13 @@ const fetchWithDeadline = (timeoutMs: number) => async (input: Request | string,
     const reason = (error as Error).name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : "unreachable";
     return new Response(null, { status: 408, headers: { [LOCAL_ERROR]: reason } });
   }
-  if (response.ok) return response;
+  if (response.status < 400) return response;
   const text = (await response.text().catch(() => "")).slice(0, MAX_ERROR_BODY);
-  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // The text is already decoded and may be cut: the copy keeps the headers (Retry-After) but not the body's framing.
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers });
   errorBodies.set(copy, text);
   return copy;
 };
