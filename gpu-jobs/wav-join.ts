@@ -5,7 +5,7 @@
  * that differ in channels, rate or sample type are refused, and the caller decides what to do.
  */
 
-export type WavEncoding = "pcm" | "float";
+type WavEncoding = "pcm" | "float";
 
 export interface WavFormat {
   encoding: WavEncoding;
@@ -42,7 +42,7 @@ const UNKNOWN_SIZE = 0xffffffff;
 const HEADER_BYTES = 44;
 
 /** "mono 24000 Hz 16-bit PCM", for messages. */
-export function describeWavFormat(format: WavFormat): string {
+function describeWavFormat(format: WavFormat): string {
   const channels = format.channels === 1 ? "mono" : format.channels === 2 ? "stereo" : `${format.channels}-channel`;
   return `${channels} ${format.sampleRate} Hz ${format.bitsPerSample}-bit ${format.encoding === "pcm" ? "PCM" : "float"}`;
 }

@@ -29,7 +29,7 @@ export const FIRST_CHUNK_MAX_CHARS = 80;
 /** Later chunks: whole sentences merged up to this many characters (one TTS job each). */
 export const CHUNK_MAX_CHARS = 250;
 /** A sentence longer than CHUNK_MAX_CHARS is cut at a clause, or else a word, no earlier than this. */
-export const LONG_SENTENCE_MIN_CUT_CHARS = 125;
+const LONG_SENTENCE_MIN_CUT_CHARS = 125;
 /**
  * What a Chinese, Japanese or Korean character counts for in the sizes above: about a syllable, as
  * long to say as three Latin letters (15 letters a second against 4 to 7 characters), so that a first
