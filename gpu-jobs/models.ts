@@ -3,6 +3,8 @@
  * model and its inputs. Defaults: Kokoro-82M for speech, Chatterbox when the voice is a reference
  * sample to clone (voice_model "clone:<url>" or a plain URL), SadTalker for the talking head (the
  * character's avatar driven by the speech) and Seedance-1-lite for text-to-video scenes.
+ * Replicate runs its community models only by version, so each is pinned here (PINNED_VERSIONS);
+ * official models (OFFICIAL_MODELS) run by name. model-versions.ts resolves what has no usable pin.
  */
 import type { VideoSettings, VoiceSettings } from "../shared/schemas/media";
 
@@ -10,7 +12,7 @@ export type JobKind = "voice" | "talking_head" | "scene";
 
 export interface ModelCall {
   kind: JobKind;
-  /** owner/name on Replicate; `version` pins a version (community models need one on Replicate). */
+  /** owner/name on Replicate; `version` pins this call's version over the catalogue's and the configuration's. */
   model: string;
   version?: string;
   input: Record<string, string | number | boolean>;
@@ -24,8 +26,27 @@ const SADTALKER = "cjwbw/sadtalker";
 const OMNI_HUMAN = "bytedance/omni-human";
 const SEEDANCE = "bytedance/seedance-1-lite";
 
-/** Kokoro voices for the characters' named voice models; "kokoro:<voice>" names one directly. */
-const KOKORO_VOICES: Record<string, string> = { default: "af_heart", expressive: "af_nicole", calm: "af_bella", male: "am_michael", british: "bf_emma" };
+/**
+ * The community models' versions, as Replicate lists them (their input schemas are what the GPU
+ * emulator checks). REPLICATE_MODEL_VERSIONS overrides any of them.
+ */
+export const PINNED_VERSIONS: Readonly<Record<string, string>> = {
+  [KOKORO]: "f559560eb822dc509045f3921a1921234918b91739db4bf3daab2169b71c7a13",
+  [CHATTERBOX]: "1b8422bc49635c20d0a84e387ed20879c0dd09254ecdb4e75dc4bec10ff94e97",
+  [SADTALKER]: "3aa3dac9353cc4d6bd62a8f95957bd844003b401ca4e4a9b33baa574c549d376",
+};
+
+/** Replicate's official models: run by name (POST /v1/models/{owner}/{name}/predictions), never pinned. */
+export const OFFICIAL_MODELS: ReadonlySet<string> = new Set([OMNI_HUMAN, SEEDANCE]);
+
+/** Every model the catalogue can choose, for health. */
+export const CATALOGUE_MODELS = [KOKORO, CHATTERBOX, SADTALKER, OMNI_HUMAN, SEEDANCE] as const;
+
+/**
+ * Kokoro voices for the characters' named voice models; "kokoro:<voice>" names one directly. The
+ * pinned version's voice enum has no af_heart, so "default" is its own default voice, af_bella.
+ */
+const KOKORO_VOICES: Record<string, string> = { default: "af_bella", expressive: "af_nicole", calm: "af_bella", male: "am_michael", british: "bf_emma" };
 
 // Chatterbox's "exaggeration" (0.25-2, 0.5 neutral) is how it expresses emotion.
 const EXAGGERATION: Record<VoiceSettings["emotion"], number> = { neutral: 0.5, calm: 0.35, sad: 0.4, happy: 0.7, excited: 0.9, angry: 0.8 };

@@ -1,5 +1,5 @@
 import { ChatacterClient, ChatacterError, type ChatSocket, type HistoryMessage, type ServerFrame } from "../shared/client/index.js";
-import { $ } from "./dom.js";
+import { $, editInPlace } from "./dom.js";
 import { setupLore } from "./lore.js";
 import { setupMemory } from "./memory.js";
 import { showMemoryTag } from "./memory-item.js";
@@ -171,27 +171,9 @@ async function swipe(li: HTMLLIElement, step: -1 | 1) {
 
 /** Edits a bubble in place: Enter saves (a new sibling), Escape gives up. */
 function startEditing(li: HTMLLIElement) {
-  if (li.classList.contains("editing")) return;
   const text = li.querySelector<HTMLElement>(":scope > .text")!;
-  const box = document.createElement("textarea");
-  box.className = "edit-box";
-  box.value = text.textContent ?? "";
-  box.rows = Math.min(8, box.value.split("\n").length + 1);
-  box.setAttribute("aria-label", "Edit message");
-  li.classList.add("editing");
-  text.after(box);
-  box.focus();
-  const stop = () => {
-    box.remove();
-    li.classList.remove("editing");
-  };
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") return stop();
-    if (event.key !== "Enter" || event.shiftKey) return;
-    event.preventDefault();
-    const content = box.value.trim();
-    stop();
-    if (!content || content === text.textContent) return;
+  const value = text.textContent ?? "";
+  editInPlace(li, text, { className: "edit-box", label: "Edit message", value, rows: Math.min(8, value.split("\n").length + 1) }, (content) => {
     // An edited user message is answered: the new message and its reply take this place.
     if (li.classList.contains("user")) dropFrom(li);
     else text.textContent = content;

@@ -1,5 +1,5 @@
 import type { ListedMemory, MemoryChanges, UsedMemory } from "../shared/client/index.js";
-import { element } from "./dom.js";
+import { editInPlace, element } from "./dom.js";
 
 /** What an item of the memory panel does when its buttons are used; the panel lists again after each. */
 export interface MemoryActions {
@@ -26,27 +26,9 @@ function scoreBadge(memory: ListedMemory): HTMLElement | undefined {
 
 /** Edits the text in place: Enter saves, Escape gives up. */
 function startEditing(li: HTMLLIElement, memory: ListedMemory, actions: MemoryActions) {
-  if (li.classList.contains("editing")) return;
   const text = li.querySelector<HTMLElement>(".memory-text")!;
-  const box = element("textarea", "memory-edit");
-  box.value = memory.content;
-  box.rows = 3;
-  box.maxLength = 2000;
-  box.setAttribute("aria-label", "Edit memory");
-  li.classList.add("editing");
-  text.after(box);
-  box.focus();
-  const stop = () => {
-    box.remove();
-    li.classList.remove("editing");
-  };
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") return stop();
-    if (event.key !== "Enter" || event.shiftKey) return;
-    event.preventDefault();
-    const content = box.value.trim();
-    stop();
-    if (content && content !== memory.content) void actions.update(memory.id, { content });
+  editInPlace(li, text, { className: "memory-edit", label: "Edit memory", value: memory.content, rows: 3, maxLength: 2000 }, (content) => {
+    void actions.update(memory.id, { content });
   });
 }
 

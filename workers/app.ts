@@ -25,6 +25,7 @@ import { opsRoutes } from "./routes/ops";
 import { assetRoutes } from "./routes/assets";
 import { mediaRoutes } from "./routes/media";
 import { webhookRoutes } from "./routes/webhooks";
+import { voiceFileRoutes } from "./routes/voices";
 
 // Bodies are JSON of one message (16 KB) plus context; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -47,10 +48,10 @@ export function createApp() {
   app.use("*", cors());
   app.use(
     "/api/*",
-    // Card imports and lorebook uploads take files up to 2 MiB and set their own limits
-    // (routes/characters/import.ts, routes/lorebooks/document.ts).
+    // Card imports and lorebook uploads take files up to 2 MiB, voice samples up to 10 MiB, and set their
+    // own limits (routes/characters/import.ts, routes/lorebooks/document.ts, routes/characters/voice.ts).
     except(
-      ["/api/v1/characters/import", "/api/v1/lorebooks", "/api/v1/lorebooks/:id"],
+      ["/api/v1/characters/import", "/api/v1/lorebooks", "/api/v1/lorebooks/:id", "/api/v1/characters/:id/voice"],
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
         onError: () => {
@@ -81,6 +82,8 @@ export function createApp() {
   app.route("/webhooks", webhookRoutes);
   // Avatars first: a re-imported card replaces its image under the same path, so they are not immutable.
   app.route("/assets/avatars", avatarRoutes);
+  // Voice samples: a new one replaces the file under the same path, like avatars.
+  app.route("/assets/voices", voiceFileRoutes);
   app.route("/assets", assetRoutes);
 
   app.notFound(notFound);

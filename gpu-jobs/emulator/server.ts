@@ -23,6 +23,7 @@ import { Hono } from "hono";
 import { cogRoutes } from "./cog-routes.ts";
 import { fileRoutes } from "./file-routes.ts";
 import type { EmulatorEnv } from "./http.ts";
+import { ModelRegistry } from "./model-registry.ts";
 import { Predictions } from "./predictions.ts";
 import { replicateRoutes } from "./replicate-routes.ts";
 import { WebhookOutbox, type OutboxEntry } from "./webhook-outbox.ts";
@@ -52,12 +53,14 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
   const log = options.log ?? (() => {});
   const outbox = new WebhookOutbox({ webhookSecret: options.webhookSecret, cogWebhookToken: options.cogWebhookToken, deliver: options.deliver, log });
   const predictions = new Predictions({ stepMs: options.stepMs ?? 150, outbox, log });
+  const models = new ModelRegistry();
 
   const app = new Hono<EmulatorEnv>()
     .route("/", fileRoutes(predictions))
     .get("/__emulator/webhooks", (c) => c.json({ webhooks: outbox.after(Number(c.req.query("after") ?? 0)) }))
+    .route("/__emulator/models", models.routes())
     .route("/", cogRoutes(predictions))
-    .route("/v1", replicateRoutes(predictions, options.apiToken));
+    .route("/v1", replicateRoutes(predictions, models, options.apiToken));
   app.notFound((c) => c.json({ detail: "Not found" }, 404));
   app.onError((error, c) => {
     log(`error: ${error}`);

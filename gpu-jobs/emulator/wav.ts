@@ -3,6 +3,8 @@
  * second at speed 1.0, like a calm speaker), with voiced "syllables" and pauses at spaces and commas.
  * Not speech, but a file any player opens and any WAV parser measures.
  */
+import { parseWav, wavHeader } from "../wav-join.ts";
+
 const SAMPLE_RATE = 24_000; // Kokoro-82M's output rate
 
 const CHARS_PER_SECOND = 15;
@@ -31,34 +33,20 @@ export function synthesizeSpeech(text: string, speed = 1): Uint8Array<ArrayBuffe
 
 /** A canonical 44-byte-header RIFF/WAVE file around mono 16-bit PCM. */
 export function wavFile(pcm: Int16Array, sampleRate: number): Uint8Array<ArrayBuffer> {
-  const dataBytes = pcm.length * 2;
-  const out = new Uint8Array(44 + dataBytes);
+  const header = wavHeader({ encoding: "pcm", channels: 1, sampleRate, bitsPerSample: 16 }, pcm.length * 2);
+  const out = new Uint8Array(header.length + pcm.length * 2);
+  out.set(header);
   const view = new DataView(out.buffer);
-  const ascii = (offset: number, s: string) => {
-    for (let i = 0; i < s.length; i++) view.setUint8(offset + i, s.charCodeAt(i));
-  };
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + dataBytes, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, "data");
-  view.setUint32(40, dataBytes, true);
-  for (let i = 0; i < pcm.length; i++) view.setInt16(44 + i * 2, pcm[i]!, true);
+  for (let i = 0; i < pcm.length; i++) view.setInt16(header.length + i * 2, pcm[i]!, true);
   return out;
 }
 
-/** Seconds of audio in a WAV made by wavFile (the emulator reads its own files back this way). */
+/** Seconds of audio in a WAV (the talking head's input), or undefined when it is not one we can read. */
 export function wavSeconds(bytes: Uint8Array): number | undefined {
-  if (bytes.length < 44) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = String.fromCharCode(...bytes.subarray(8, 12));
-  if (tag !== "WAVE") return undefined;
-  return view.getUint32(40, true) / view.getUint32(28, true);
+  try {
+    const { format, data } = parseWav(bytes);
+    return data.length / (format.sampleRate * format.channels * (format.bitsPerSample / 8));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,6 @@
 import Replicate from "replicate";
+import { createWithVersion } from "../model-versions";
+import { PINNED_VERSIONS } from "../models";
 import { ProviderError, type GpuProvider, type Prediction, type SubmitRequest } from "./types";
 
 export interface ReplicateConfig {
@@ -8,11 +10,15 @@ export interface ReplicateConfig {
   publicBaseUrl: string;
   timeoutMs: number;
   /**
-   * Pinned versions by model (REPLICATE_MODEL_VERSIONS, JSON): community models such as
-   * jaaari/kokoro-82m or cjwbw/sadtalker only run by version; official ones run by name.
+   * Pinned versions by model (REPLICATE_MODEL_VERSIONS, JSON), over the catalogue's PINNED_VERSIONS:
+   * community models such as jaaari/kokoro-82m or cjwbw/sadtalker only run by version.
    */
   versions?: Record<string, string>;
+  /** Where a version resolved through the models API (or a pin refused) is told; the Worker logs it. */
+  log?: (event: string, fields: Record<string, unknown>) => void;
 }
+
+export const REPLICATE_API = "https://api.replicate.com/v1";
 
 // start for "processing", logs for progress, completed for the result; output events add nothing we use.
 const EVENTS = ["start", "logs", "completed"] as const;
@@ -20,6 +26,9 @@ const EVENTS = ["start", "logs", "completed"] as const;
 const LOCAL_ERROR = "x-chattr-local-error";
 // Pages of 100 predictions searched for a lost create: the account's latest 500.
 const FIND_PAGES = 5;
+// Of an error body kept for its message: Replicate's problem details are a few hundred bytes.
+const MAX_ERROR_BODY = 4096;
+const MAX_DETAIL = 500;
 
 // Key order aside, the same input (for a list without webhook URLs).
 const sameInput = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
@@ -33,28 +42,79 @@ const sorted = (value: unknown): unknown =>
             .map(([k, v]) => [k, sorted(v)]),
         )
       : value;
-const statusOf = (error: unknown) => (error as { response?: Response }).response?.status;
+const responseOf = (error: unknown) => (error as { response?: Response }).response;
+const statusOf = (error: unknown) => responseOf(error)?.status;
+
+/** Replicate's error body (RFC 9457 problem details), e.g. {"title": "Input validation failed", "detail": "- input.voice: ...", "status": 422, "invalid_fields": [...]}. */
+interface Problem {
+  title?: string;
+  detail?: string;
+  invalid_fields?: unknown[];
+}
+
+// The bodies of failed answers, read by fetchWithDeadline before the client reads them (into its message only).
+const errorBodies = new WeakMap<Response, string>();
+
+function problemOf(response: Response): Problem | undefined {
+  try {
+    const body = JSON.parse(errorBodies.get(response) ?? "");
+    return body && typeof body === "object" ? (body as Problem) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isInputProblem = (problem: Problem | undefined) => Array.isArray(problem?.invalid_fields) || problem?.title === "Input validation failed";
+
+/**
+ * How Replicate refused a create's version or name: 404 (the model route of a community model, an unknown
+ * model) or 422 about the version ("Invalid version or not permitted"). A 422 about the input is not one.
+ */
+function refusalOf(error: unknown): string | undefined {
+  const response = responseOf(error);
+  if (!response || (response.status !== 404 && response.status !== 422)) return undefined;
+  const problem = problemOf(response);
+  if (response.status === 422 && isInputProblem(problem)) return undefined;
+  const why = problem?.title ?? problem?.detail;
+  return `HTTP ${response.status}${why ? `: ${why.slice(0, MAX_DETAIL)}` : ""}`;
+}
 
 function wrap(error: unknown, what: string): ProviderError {
-  const response = (error as { response?: Response }).response;
+  const response = responseOf(error);
   const local = response?.headers.get(LOCAL_ERROR);
   if (local || !response) return new ProviderError(`Replicate ${what} failed: ${local ?? "unreachable"}`, true);
-  // The client's message quotes the whole response body; keep the status only.
+  // The client's message quotes the whole response body; keep the status only, and for an input Replicate
+  // refused, its detail (which names the fields).
+  const problem = problemOf(response);
+  if (response.status === 422 && isInputProblem(problem)) {
+    return new ProviderError(`Replicate ${what} failed (HTTP 422: ${(problem?.detail ?? "input validation failed").trim().slice(0, MAX_DETAIL)})`, false);
+  }
   return new ProviderError(`Replicate ${what} failed (HTTP ${response.status})`, response.status === 429 || response.status >= 500);
 }
 
 /**
  * fetch with a deadline, for the client. The client retries a *thrown* error five times with up to 8 s
  * sleeps, even for POST, so a timeout or a refused connection comes back as a 408 marked local instead:
- * the client retries no 408, and our own backoff (submitJob) decides.
+ * the client retries no 408, and our own backoff (submitJob) decides. A failed answer's body is kept
+ * (errorBodies) for what it says about a refused version or input.
  */
 const fetchWithDeadline = (timeoutMs: number) => async (input: Request | string, init?: RequestInit) => {
+  let response: Response;
   try {
-    return await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+    response = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const reason = (error as Error).name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : "unreachable";
     return new Response(null, { status: 408, headers: { [LOCAL_ERROR]: reason } });
   }
+  if (response.status < 400) return response;
+  const text = (await response.text().catch(() => "")).slice(0, MAX_ERROR_BODY);
+  // The text is already decoded and may be cut: the copy keeps the headers (Retry-After) but not the body's framing.
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers });
+  errorBodies.set(copy, text);
+  return copy;
 };
 
 /** Replicate through its official client; REPLICATE_BASE_URL points it elsewhere (the local emulator). */
@@ -64,17 +124,33 @@ export function replicateProvider(config: ReplicateConfig): GpuProvider {
     baseUrl: config.baseUrl,
     fetch: fetchWithDeadline(config.timeoutMs),
   });
+  const api = config.baseUrl ?? REPLICATE_API;
   return {
     name: "replicate",
     webhookUrl: (jobId) => `${config.publicBaseUrl}/webhooks/replicate/${jobId}`,
     async submit({ call, webhookUrl }: SubmitRequest): Promise<Prediction> {
-      try {
-        const version = call.version ?? config.versions?.[call.model];
-        const target = version ? { version } : { model: call.model };
-        return (await client.predictions.create({ ...target, input: call.input, webhook: webhookUrl, webhook_events_filter: [...EVENTS] })) as Prediction;
-      } catch (error) {
-        throw wrap(error, "prediction create");
-      }
+      const options = { input: call.input, webhook: webhookUrl, webhook_events_filter: [...EVENTS] };
+      const [owner = "", name = ""] = call.model.split("/");
+      return createWithVersion({
+        api,
+        model: call.model,
+        pin: call.version ?? config.versions?.[call.model] ?? PINNED_VERSIONS[call.model],
+        create: async (target) => (await client.predictions.create({ ...target, ...options })) as Prediction,
+        async latestVersion() {
+          let found: Awaited<ReturnType<typeof client.models.get>>;
+          try {
+            found = await client.models.get(owner, name);
+          } catch (error) {
+            if (statusOf(error) === 404) throw new ProviderError(`Replicate has no model ${call.model} (HTTP 404)`, false);
+            throw wrap(error, `lookup of model ${call.model}`);
+          }
+          if (!found.latest_version?.id) throw new ProviderError(`Replicate lists no version of ${call.model}`, false);
+          return found.latest_version.id;
+        },
+        refusal: refusalOf,
+        wrap: (error, asked) => wrap(error, `prediction create for ${asked}`),
+        log: config.log ?? (() => {}),
+      });
     },
     async find(request: SubmitRequest, since: string): Promise<Prediction | undefined> {
       // Replicate has no idempotency key: its list (newest first) is searched for our webhook URL, which

@@ -12,6 +12,8 @@ export interface GpuProviderOptions {
   publicBaseUrl: string;
   /** One call to the provider. */
   timeoutMs: number;
+  /** Where the providers tell what operators should know (a Replicate version resolved, a pin refused). */
+  log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 /**
@@ -19,8 +21,8 @@ export interface GpuProviderOptions {
  * endpoint, else none (media answers 503). Not the LLM's provider: that one is chosen in workers/llm/.
  */
 export function selectGpuProvider(options: GpuProviderOptions, name = options.provider): GpuProvider | undefined {
-  const { publicBaseUrl, timeoutMs } = options;
-  const replicate = () => (options.replicate ? replicateProvider({ ...options.replicate, publicBaseUrl, timeoutMs }) : undefined);
+  const { publicBaseUrl, timeoutMs, log } = options;
+  const replicate = () => (options.replicate ? replicateProvider({ ...options.replicate, publicBaseUrl, timeoutMs, log }) : undefined);
   const cog = () => (options.cog ? cogProvider({ ...options.cog, publicBaseUrl, timeoutMs }) : undefined);
   if (name === "replicate") return replicate();
   if (name === "cog") return cog();

@@ -16,7 +16,7 @@ import {
   type StreamEvent,
 } from "./branches.js";
 import { ChatacterError } from "./errors.js";
-import { call, type Transport } from "./http.js";
+import { BinaryBody, call, type Transport } from "./http.js";
 import {
   Lorebooks,
   loreCalls,
@@ -327,6 +327,21 @@ export class ChatacterClient {
 
   updateCharacter(characterId: string, changes: UpdateCharacterRequest): Promise<Character> {
     return call(this.transport, "PUT", `/api/v1/characters/${encodeURIComponent(characterId)}`, changes);
+  }
+
+  /**
+   * Gives a character a voice cloned from a sample (admin): a WAV, MP3, M4A or OGG file of 5 s to 5 min, at
+   * most 10 MiB. `contentType` names its format (a Blob's own type is used when it has one). Answers the
+   * character, its `voice_model` now `clone:<the sample's URL>`; a sample out of bounds is INVALID_REQUEST.
+   *
+   * @example
+   * const sample = new Blob([await readFile("narrator.wav")], { type: "audio/wav" });
+   * const narrator = await client.setCharacterVoice("narrator", sample);
+   */
+  async setCharacterVoice(characterId: string, sample: Blob | ArrayBuffer | Uint8Array<ArrayBuffer>, contentType?: string): Promise<Character> {
+    const type = contentType ?? (sample instanceof Blob && sample.type ? sample.type : undefined);
+    if (!type) throw new ChatacterError("INVALID_REQUEST", "setCharacterVoice needs the sample's Content-Type (audio/wav, audio/mpeg, audio/mp4 or audio/ogg)");
+    return call(this.transport, "PUT", `/api/v1/characters/${encodeURIComponent(characterId)}/voice`, new BinaryBody(sample, type));
   }
 
   deleteCharacter(characterId: string): Promise<{ message: string; character_id: string; deleted_at: string }> {

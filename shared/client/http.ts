@@ -5,6 +5,14 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+/** A body sent as the bytes it is (a file), with its own Content-Type. */
+export class BinaryBody {
+  constructor(
+    readonly bytes: Blob | ArrayBuffer | Uint8Array<ArrayBuffer>,
+    readonly contentType: string,
+  ) {}
+}
+
 export interface Transport {
   baseUrl: string;
   apiKey?: string | null;
@@ -24,10 +32,10 @@ export async function send(transport: Transport, method: string, path: string, b
       method,
       headers: {
         ...(transport.apiKey ? { Authorization: `Bearer ${transport.apiKey}` } : {}),
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...(body === undefined ? {} : { "Content-Type": body instanceof BinaryBody ? body.contentType : "application/json" }),
         ...headers,
       },
-      body: body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof BinaryBody ? body.bytes : body instanceof JsonText ? body.text : JSON.stringify(body),
     });
   } catch (error) {
     throw new ChatacterError("NETWORK_ERROR", `Cannot reach ${transport.baseUrl}: ${(error as Error).message}`);

@@ -4,6 +4,14 @@ import { Timestamp } from "./common";
 export const ServiceStatus = z.enum(["healthy", "unhealthy", "not_configured"]);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
+const ModelVersion = z.object({
+  model: z.string().describe("owner/name on Replicate"),
+  version: z.string().nullable().describe("The version id; null for an official model (run by name) or one not resolved yet"),
+  source: z.enum(["configured", "pinned", "resolved", "official", "unresolved"]),
+  replaces: z.string().optional().describe("The pinned version Replicate refused, which this resolved one stands in for"),
+  resolved_at: Timestamp.optional(),
+});
+
 export const HealthResponse = z.object({
   status: z.enum(["healthy", "degraded", "unhealthy"]),
   timestamp: Timestamp,
@@ -26,6 +34,10 @@ export const HealthResponse = z.object({
       llm_emulator: z.boolean().describe("The LLM is the local emulator (tools/llm-emulator.ts), not a real model"),
       rate_limit_store: z.enum(["upstash", "durable-object", "off"]),
       redis_failing_open: z.boolean().describe("The last Redis call of this isolate failed, so limits are not enforced"),
+      media_models: z
+        .array(ModelVersion)
+        .nullable()
+        .describe("The Replicate models and versions the next media jobs run (resolutions are this isolate's); null when Replicate is not the provider"),
       checked_at: Timestamp,
     })
     .describe("Beyond the reference: what the statuses above rest on"),

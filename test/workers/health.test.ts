@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
+import { PINNED_VERSIONS } from "../../gpu-jobs/models";
+import { selectGpuProvider } from "../../gpu-jobs/providers/select";
+import { config } from "../../workers/config";
 import { probeVectorDatabase } from "../../workers/health/probes";
+import { gpuProviderOptions } from "../../workers/media/gpu-provider";
 import { api } from "../support/api";
 import { callWith } from "../support/app";
 import { env } from "../support/env";
+import { registerModel, uniqueModel } from "../support/gpu-models";
 
 const upstash = { UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_URL, UPSTASH_REDIS_REST_TOKEN: env.TEST_UPSTASH_TOKEN };
 const health = (overrides: Parameters<typeof callWith>[0]) => callWith(overrides, "GET", "/api/v1/health", { key: null });
@@ -97,5 +102,37 @@ describe("GET /api/v1/health", () => {
     const second = await health(overrides);
     expect(second.json.details.checked_at).toBe(first.json.details.checked_at);
     expect(Date.parse(second.json.timestamp)).toBeGreaterThanOrEqual(Date.parse(first.json.timestamp));
+  });
+
+  it("shows the Replicate models and versions the next jobs run: pinned, official, configured, resolved here", async () => {
+    const models = (await health({})).json.details.media_models;
+    expect(models).toEqual(
+      expect.arrayContaining([
+        { model: "jaaari/kokoro-82m", version: PINNED_VERSIONS["jaaari/kokoro-82m"], source: "pinned" },
+        { model: "resemble-ai/chatterbox", version: PINNED_VERSIONS["resemble-ai/chatterbox"], source: "pinned" },
+        { model: "cjwbw/sadtalker", version: PINNED_VERSIONS["cjwbw/sadtalker"], source: "pinned" },
+        { model: "bytedance/omni-human", version: null, source: "official" },
+        { model: "bytedance/seedance-1-lite", version: null, source: "official" },
+      ]),
+    );
+    const configured = (await health({ REPLICATE_MODEL_VERSIONS: JSON.stringify({ "cjwbw/sadtalker": "ab".repeat(32) }) })).json.details.media_models;
+    expect(configured).toContainEqual({ model: "cjwbw/sadtalker", version: "ab".repeat(32), source: "configured" });
+
+    // A model this isolate resolved through the models API.
+    const model = uniqueModel("health");
+    await registerModel({ model, version: "f6".repeat(32) });
+    const gpu = selectGpuProvider(gpuProviderOptions(config(env)), "replicate")!;
+    const prediction = await gpu.submit({
+      jobId: "media_healthresolved01",
+      call: { kind: "voice", model, input: { text: "resolve me" } },
+      webhookUrl: "http://chattr.test/webhooks/replicate/media_healthresolved01",
+    });
+    await gpu.cancel(prediction.id);
+    const resolved = (await health({})).json.details.media_models.find((m: { model: string }) => m.model === model);
+    expect(resolved).toEqual({ model, version: "f6".repeat(32), source: "resolved", resolved_at: expect.stringMatching(/Z$/) });
+  });
+
+  it("shows no Replicate models when Cog is the media provider", async () => {
+    expect((await health({ MEDIA_PROVIDER: "cog" })).json.details.media_models).toBeNull();
   });
 });

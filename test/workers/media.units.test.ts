@@ -52,7 +52,7 @@ describe("job machine", () => {
 describe("model catalogue", () => {
   it("Kokoro for named voices, with voice and speed", () => {
     const choice = voiceCall("default", "hi", { speed: 1.2, pitch: 1, emotion: "neutral" });
-    expect(choice).toEqual({ ok: true, call: { kind: "voice", model: "jaaari/kokoro-82m", input: { text: "hi", voice: "af_heart", speed: 1.2 } } });
+    expect(choice).toEqual({ ok: true, call: { kind: "voice", model: "jaaari/kokoro-82m", input: { text: "hi", voice: "af_bella", speed: 1.2 } } });
     expect(voiceCall("kokoro:bm_george", "hi", { speed: 1, pitch: 1, emotion: "neutral" })).toMatchObject({
       ok: true,
       call: { input: { voice: "bm_george" } },
@@ -144,16 +144,21 @@ describe("stats for /health and /metrics", () => {
 });
 
 describe("Replicate versions", () => {
-  it("a pinned version is sent as `version` (community models), else the model's name", async () => {
-    const pinned = selectGpuProvider(gpuOptions({ ...env, REPLICATE_MODEL_VERSIONS: JSON.stringify({ "jaaari/kokoro-82m": "0123abcd" }) }))!;
-    const call = { kind: "voice" as const, model: "jaaari/kokoro-82m", input: { text: "pinned", voice: "af_heart", speed: 1 } };
+  it("a configured version is sent as `version` over the catalogue's pin; an official model goes by name", async () => {
+    const pinned = selectGpuProvider(
+      gpuOptions({
+        ...env,
+        REPLICATE_MODEL_VERSIONS: JSON.stringify({ "jaaari/kokoro-82m": "f559560eb822dc509045f3921a1921234918b91739db4bf3daab2169b71c7a13" }),
+      }),
+    )!;
+    const call = { kind: "voice" as const, model: "jaaari/kokoro-82m", input: { text: "pinned", voice: "af_bella", speed: 1 } };
     const byVersion = await pinned.submit({ jobId: "media_pinnedversion01", call, webhookUrl: "http://chattr.test/webhooks/replicate/media_pinnedversion01" });
-    expect((byVersion as { version?: string }).version).toBe("0123abcd");
+    expect((byVersion as { version?: string }).version).toBe("f559560eb822dc509045f3921a1921234918b91739db4bf3daab2169b71c7a13");
     const byName = await selectGpuProvider(gpuOptions(env))!.submit({
       jobId: "media_byname000000001",
-      call,
+      call: { kind: "talking_head", model: "bytedance/omni-human", input: { image: "http://chattr.test/a.png", audio: "http://chattr.test/a.wav" } },
       webhookUrl: "http://chattr.test/webhooks/replicate/media_byname000000001",
     });
-    expect((byName as { model?: string }).model).toBe("jaaari/kokoro-82m");
+    expect((byName as { model?: string }).model).toBe("bytedance/omni-human");
   });
 });

@@ -3,7 +3,7 @@ import type { HealthResponse, ServiceStatus } from "../../shared/schemas/ops";
 import type { Env } from "../env";
 import { config } from "../config";
 import { redisFailingOpen } from "../rate-limit/redis-status";
-import { probeVideoGenerator, probeVoiceGenerator } from "./media-probes";
+import { probeVideoGenerator, probeVoiceGenerator, replicateModels } from "./media-probes";
 import { probeLlm, probeRedis, probeVectorDatabase } from "./probes";
 import { uptimeSeconds } from "./uptime";
 
@@ -69,6 +69,7 @@ export async function checkHealth(env: Env): Promise<HealthResponse> {
       llm_emulator: probed.llmEmulator,
       rate_limit_store: perMinute === 0 ? "off" : upstash ? "upstash" : "durable-object",
       redis_failing_open: redisOpen,
+      media_models: replicateModels(env),
       checked_at: probed.checkedAt,
     },
   };

@@ -7,6 +7,7 @@ import { getCharacterRoute } from "./get";
 import { importCharacterRoute } from "./import";
 import { listCharactersRoute } from "./list";
 import { updateCharacterRoute } from "./update";
+import { setVoiceRoute } from "./voice";
 
 export const characterRoutes = createRouter();
 // Every write (create, update, import, delete; even one that failed half-way) forgets this isolate's
@@ -25,4 +26,5 @@ characterRoutes
   .route("/", exportCharacterRoute)
   .route("/", getCharacterRoute)
   .route("/", updateCharacterRoute)
+  .route("/", setVoiceRoute)
   .route("/", deleteCharacterRoute);
