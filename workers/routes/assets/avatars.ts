@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { ApiError } from "../../api-error";
 import type { AppEnv } from "../../env";
 import { SEED_AVATARS } from "../../seed-avatars";
-import { conditionalStatus, NOSNIFF } from "./preconditions";
+import { smallObjectResponse } from "./preconditions";
 
 /** Where a character's avatar lives in R2 (binding MEDIA), and the public path that serves it. */
 export const avatarKey = (characterId: string) => `avatars/${characterId}.png`;
@@ -33,15 +33,6 @@ export const avatarRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
   if (!match) throw new ApiError("NOT_FOUND", "No such avatar");
   const object = await storedAvatar(c.env.MEDIA, match[1]!, c.req.raw.headers);
   if (!object) throw new ApiError("NOT_FOUND", "No such avatar");
-  const headers = new Headers({
-    "Content-Type": "image/png",
-    ETag: object.httpEtag,
-    // Short: a re-import replaces the image under the same path.
-    "Cache-Control": "public, max-age=300",
-    ...NOSNIFF,
-  });
-  // R2 answers a failed condition with the object's metadata and no body.
-  if (!("body" in object)) return new Response(null, { status: conditionalStatus(c.req.raw.headers, object), headers });
-  headers.set("Content-Length", String(object.size));
-  return new Response(object.body, { status: 200, headers });
+  // Short-lived: a re-import replaces the image under the same path.
+  return smallObjectResponse(c.req.raw.headers, object, "image/png");
 });

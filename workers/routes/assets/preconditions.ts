@@ -23,3 +23,12 @@ function etagListMatches(list: string, etag: string): boolean {
 
 /** Headers every /assets answer carries: no browser may guess a file's type from its bytes. */
 export const NOSNIFF = { "X-Content-Type-Options": "nosniff" } as const;
+
+/** A small public file from R2 (an avatar, a voice sample): its body, or 304/412 when a condition failed. */
+export function smallObjectResponse(request: Headers, object: R2Object | R2ObjectBody, contentType: string): Response {
+  const headers = new Headers({ "Content-Type": contentType, ETag: object.httpEtag, "Cache-Control": "public, max-age=300", ...NOSNIFF });
+  // R2 answers a failed condition with the object's metadata and no body.
+  if (!("body" in object)) return new Response(null, { status: conditionalStatus(request, object), headers });
+  headers.set("Content-Length", String(object.size));
+  return new Response(object.body, { status: 200, headers });
+}

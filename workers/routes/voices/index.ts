@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorBody } from "../../../shared/schemas/common";
 import type { VoiceSampleFormat } from "../../../shared/schemas/voice";
 import { ApiError } from "../../api-error";
-import { conditionalStatus, NOSNIFF } from "../assets/preconditions";
+import { smallObjectResponse } from "../assets/preconditions";
 import { createRouter, jsonResponse } from "../openapi";
 
 /** Where a character's voice sample lives in R2 (binding MEDIA), and the public path that serves it. */
@@ -37,14 +37,5 @@ export const voiceFileRoutes = createRouter().openapi(route, async (c) => {
   if (!FILE.test(file)) throw new ApiError("NOT_FOUND", "No such voice sample");
   const object = await c.env.MEDIA.get(`voices/${file}`, { onlyIf: c.req.raw.headers });
   if (!object) throw new ApiError("NOT_FOUND", "No such voice sample");
-  const headers = new Headers({
-    "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
-    ETag: object.httpEtag,
-    "Cache-Control": "public, max-age=300",
-    ...NOSNIFF,
-  });
-  // R2 answers a failed condition with the object's metadata and no body.
-  if (!("body" in object)) return new Response(null, { status: conditionalStatus(c.req.raw.headers, object), headers });
-  headers.set("Content-Length", String(object.size));
-  return new Response(object.body, { status: 200, headers });
+  return smallObjectResponse(c.req.raw.headers, object, object.httpMetadata?.contentType ?? "application/octet-stream");
 });
