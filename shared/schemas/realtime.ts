@@ -179,6 +179,27 @@ export const BranchFrame = z.object({
   client_message_id: z.string().optional(),
 });
 
+/**
+ * A piece of a reply's speech, voiced while the text still streams (CHARACTER-ENGINE.md §4): sent in
+ * `seq` order, each a playable WAV. A chunk whose speech failed says so in `error` (no `audio_url`);
+ * the others still come. `last` marks the reply's final chunk; the whole reply as one file follows in
+ * a `media` frame (`audio_url`).
+ */
+export const AudioChunkFrame = z.object({
+  type: z.literal("audio_chunk"),
+  message_id: MessageId,
+  character_id: CharacterId,
+  /** 0, 1, 2, ... within one reply, in the order the chunks are spoken. */
+  seq: z.number().int().min(0),
+  /** The words this chunk speaks. */
+  text: z.string(),
+  audio_url: z.string().nullable(),
+  duration_seconds: z.number().nullable(),
+  /** Why this chunk has no audio. */
+  error: z.string().optional(),
+  last: z.boolean(),
+});
+
 const MediaFrame = z.object({
   type: z.literal("media"),
   message_id: MessageId,
@@ -204,6 +225,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ResponseChunkFrame,
   ResponseFrame,
   BranchFrame,
+  AudioChunkFrame,
   MediaFrame,
   ErrorFrame,
 ]);
@@ -212,3 +234,4 @@ export type ResponseFrame = z.infer<typeof ResponseFrame>;
 export type ResponseChunkFrame = z.infer<typeof ResponseChunkFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type BranchFrame = z.infer<typeof BranchFrame>;
+export type AudioChunkFrame = z.infer<typeof AudioChunkFrame>;
