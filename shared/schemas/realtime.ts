@@ -135,6 +135,8 @@ const UserMessageFrame = z.object({
   /** The id the reply will have: its `response_chunk` and `response` frames carry it as `message_id`. */
   reply_id: MessageId,
   client_message_id: z.string().optional(),
+  /** In a group session: the characters who will answer, in order (the first one's reply is `reply_id`). */
+  speakers: z.array(CharacterId).optional(),
   ...SiblingPlace,
 });
 

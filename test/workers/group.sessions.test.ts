@@ -229,7 +229,9 @@ describe("group turns", () => {
     // One reply finishes before the next begins.
     const order = socket.frames.filter((f) => f.type === "response_chunk" || f.type === "response").map((f) => f.message_id);
     expect(order).toEqual([...order].sort((a, b) => responses.findIndex((r) => r.message_id === a) - responses.findIndex((r) => r.message_id === b)));
-    expect(socket.frames.filter(ofType("user_message"))).toHaveLength(1);
+    const users = socket.frames.filter(ofType("user_message"));
+    expect(users).toHaveLength(1);
+    expect(users[0].speakers).toEqual(MEMBERS);
     socket.ws.close();
   });
 

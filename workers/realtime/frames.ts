@@ -45,7 +45,7 @@ export const branchFrame = (sessionId: string, change: { activeLeafId: string | 
   ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
 });
 
-export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string): ServerFrame {
+export function userMessageFrame(user: StoredMessage, replyId: string, clientMessageId?: string, speakers?: string[]): ServerFrame {
   return {
     type: "user_message",
     message_id: user.id,
@@ -54,6 +54,7 @@ export function userMessageFrame(user: StoredMessage, replyId: string, clientMes
     timestamp: user.timestamp,
     reply_id: replyId,
     ...(clientMessageId ? { client_message_id: clientMessageId } : {}),
+    ...(speakers ? { speakers } : {}),
     ...siblingPlace(user),
   };
 }

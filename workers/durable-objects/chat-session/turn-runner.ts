@@ -43,6 +43,8 @@ export interface TurnRequest {
   group?: GroupTurn;
   /** A group session's members: the prompt names the others and each line's speaker. */
   participants?: { id: string; name: string }[];
+  /** A group turn's speakers, in order: its `user_message` frame announces them. */
+  speakers?: string[];
 }
 
 /** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
@@ -197,6 +199,7 @@ export class TurnRunner {
         lore: await group.loreFor(character),
         action: i === 0 ? request.action : { kind: "speak" },
         clientMessageId: i === 0 ? request.clientMessageId : undefined,
+        speakers,
       };
       const outcome = await this.execute(turn, requester, onRefused, { keepVoice: true });
       if (outcome.ok) {
@@ -274,7 +277,7 @@ export class TurnRunner {
         signal: live.abort.signal,
         onUserMessage: (user) => {
           live.userMessageId = user.id;
-          emit(userMessageFrame(user, live.replyId, request.clientMessageId));
+          emit(userMessageFrame(user, live.replyId, request.clientMessageId, request.speakers));
           // An edit puts the new message where the old one was: the branch changed there.
           if (request.action.kind === "edit") emit(branchFrame(request.sessionId, { activeLeafId: user.id, changedAtId: user.id }, request.clientMessageId));
         },
