@@ -56,7 +56,11 @@ describe("a group session over WebSocket, against npm start", () => {
     const until = (match: (frames: any[]) => boolean, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out; frames: ${JSON.stringify(frames).slice(0, 3000)}`)), timeoutMs);
-        const check = () => (match(frames) ? (clearTimeout(timer), resolve()) : waiters.push(check));
+        const check = () => {
+          if (!match(frames)) return void waiters.push(check);
+          clearTimeout(timer);
+          resolve();
+        };
         check();
       });
     await new Promise((resolve) => ws.addEventListener("open", resolve));
