@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, api, createKey, fullHistory, send } from "../support/api";
 import { regenerate } from "../support/branches";
 import { env } from "../support/env";
+import { drainWebhooks, terminal, waitForStatus } from "../support/media";
 import { connect, ofType } from "../support/ws";
 
 const MEMBERS = ["ann", "ben", "cleo"];
@@ -244,5 +245,22 @@ describe("group turns", () => {
     expect(responses.map((r) => r.character_id)).toEqual(MEMBERS);
     expect(events.at(-1)!.type).toBe("response");
     expect(events.filter((e) => e.type === "response_chunk").every((e) => MEMBERS.includes(e.data.character_id))).toBe(true);
+  });
+
+  it("each speaker has its own voice and face; the next speaker does not cut the last one's voice", async () => {
+    await drainWebhooks();
+    await createGroup({ character_ids: ["assistant", "creative"], strategy: "list", session_id: "group-voices" });
+    const res = await send({ message: "Both of you, say something.", session_id: "group-voices" });
+    const [first, second] = res.json.replies;
+    expect(first.media).toMatchObject({ audio_request_id: expect.any(String), video_request_id: expect.any(String) });
+    expect(second.media.audio_request_id).toEqual(expect.any(String));
+    expect(second.media.video_request_id).toBeUndefined();
+    for (const reply of [first, second]) expect((await waitForStatus(reply.media.audio_request_id, terminal)).at(-1).status).toBe("completed");
+    const { results } = await env.DB.prepare(
+      "SELECT DISTINCT json_extract(input, '$.voice') AS voice FROM media_requests WHERE session_id = ? AND json_extract(settings, '$.source') = 'reply_chunk'",
+    )
+      .bind("group-voices")
+      .all<{ voice: string }>();
+    expect(results).toHaveLength(2);
   });
 });
