@@ -27,6 +27,7 @@ import { previewNextTurn } from "./preview-next-turn";
 import { rereadExchanges } from "./reread-exchanges";
 import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { VoiceFrames } from "./voice-frames";
+import { SessionVoices } from "./session-voices";
 import { SessionGroup, type GroupSettings } from "./session-group";
 import type { TurnAnswer } from "../../chat/http-reply";
 import type { CharacterRow } from "../../db/schema";
@@ -68,6 +69,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly mediaSwitch: SessionMediaSwitch;
   private readonly memory: SessionMemory;
   private readonly voiceFrames: VoiceFrames;
+  private readonly voices: SessionVoices;
   private readonly group: SessionGroup;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
@@ -86,14 +88,17 @@ export class ChatSession extends DurableObject<Env> {
     this.branches = new BranchOps(this.tree, this.store, broadcast);
     this.memory = new SessionMemory(env, this.store);
     this.voiceFrames = new VoiceFrames(ctx.storage.sql, broadcast);
-    this.turns = new TurnRunner(env, ctx, this.store, this.tree, {
-      stats: this.stats,
+    this.voices = new SessionVoices(env, ctx, this.store, {
       mediaSwitch: this.mediaSwitch,
+      frames: this.voiceFrames,
+      attachMedia: (messageId, media) => void this.attachMedia(messageId, media),
+    });
+    this.turns = new TurnRunner(env, this.tree, {
+      stats: this.stats,
       memory: this.memory,
       ownerKey: () => this.ownership.ownerKey(),
       broadcast,
-      voiceFrames: this.voiceFrames,
-      attachMedia: (messageId, media) => void this.attachMedia(messageId, media),
+      voices: this.voices,
       afterMoves: () => this.afterMoves(),
     });
     this.frames = new SocketFrames({
@@ -263,7 +268,7 @@ export class ChatSession extends DurableObject<Env> {
   /** Called by the media pipeline when a chunk of a reply's speech has ended: sent in seq order. */
   async attachAudioChunk(frame: AudioChunkFrame): Promise<boolean> {
     const known = this.voiceFrames.add(frame);
-    this.turns.voiced(frame.message_id, frame.seq);
+    this.voices.voiced(frame.message_id, frame.seq);
     return known;
   }
 

@@ -4,7 +4,7 @@ import { randomId } from "../../../shared/crypto";
 import type { Caller } from "../../auth/caller";
 import { branchFrame, errorFrame, responseFrame, userMessageFrame } from "../../realtime/frames";
 import { countMessageTokens } from "../../chat/tokens";
-import { runTurn, toTurnCharacter, type StoredMessage, type TurnLore } from "../../chat/turn";
+import { runTurn, toTurnCharacter, type TurnLore } from "../../chat/turn";
 import { memoryQuery, type TurnAction } from "../../chat/turn-plan";
 import { macroNames } from "../../chat/prompt";
 import type { SessionMemory } from "./session-memory";
@@ -12,13 +12,10 @@ import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
 import { selectLlmProvider } from "../../llm/select-provider";
-import { ReplyVoice, unstoredMedia, type MediaOptions } from "../../media/reply-voice";
-import type { MessageMedia } from "../../chat/turn";
+import type { MediaOptions } from "../../media/reply-voice";
 import type { ConversationStats } from "./conversation-stats";
-import type { HistoryStore } from "./history-store";
 import type { MessageTree } from "./message-tree";
-import type { SessionMediaSwitch } from "./media-switch";
-import type { VoiceFrames } from "./voice-frames";
+import type { SessionVoices } from "./session-voices";
 import { speakersOf, type GroupTurn } from "./group-turn";
 import type { TurnAnswer } from "../../chat/http-reply";
 import { TurnQueue } from "./turn-queue";
@@ -68,26 +65,17 @@ export class TurnRunner {
   private readonly queue = new TurnQueue();
   private live?: LiveReply;
   private readonly pendingClientIds = new Set<string>();
-  // Media jobs of replies that are still being stored in D1.
-  private readonly storingMedia = new Set<Promise<void>>();
-  // The last turn's voices (one per speaker in a group): a new turn stops those still speaking.
-  private voices: { messageId: string; voice: ReplyVoice }[] = [];
 
   constructor(
     private readonly env: Env,
-    private readonly ctx: DurableObjectState,
-    private readonly store: HistoryStore,
     private readonly tree: MessageTree,
     private readonly side: {
       stats: ConversationStats;
-      mediaSwitch: SessionMediaSwitch;
       memory: SessionMemory;
       /** The key that owns the session: memory is kept under it, whoever (an admin) sends the turn. */
       ownerKey: () => string | null;
       broadcast: Emit;
-      voiceFrames: VoiceFrames;
-      /** Stores a change to a reply's media and tells everyone who listens. */
-      attachMedia: (messageId: string, media: MessageMedia) => void;
+      voices: SessionVoices;
       /** Called after every turn with what left and joined the active branch. */
       afterMoves: () => void;
     },
@@ -124,7 +112,7 @@ export class TurnRunner {
 
   /** Resolves once the media jobs of every reply so far are in D1 (or failed to get there). */
   async mediaStored(): Promise<void> {
-    await Promise.all(this.storingMedia);
+    await this.side.voices.stored();
   }
 
   /** Forgets the last reply (the history was cleared): nothing of it can be resumed any more. */
@@ -146,12 +134,7 @@ export class TurnRunner {
 
   /** The `audio_chunk` frames a reply has sent so far: a reconnecting client catches up on its voice too. */
   voiceSent(replyId: string): ServerFrame[] {
-    return this.side.voiceFrames.sent(replyId);
-  }
-
-  /** A chunk of a reply's speech has ended (its frame was handed to VoiceFrames). */
-  voiced(messageId: string, seq: number): void {
-    this.voices.find((entry) => entry.messageId === messageId)?.voice.voiced(seq);
+    return this.side.voices.sent(replyId);
   }
 
   /** Frames of reply `replyId` after chunk `lastSeq`, if it is the live (or last) reply; else undefined. */
@@ -185,7 +168,7 @@ export class TurnRunner {
       requester?.(errorFrame(denied.code, denied.message));
       return denied;
     }
-    this.interruptVoice();
+    this.side.voices.interrupt();
     const participants = group.members.map((member) => ({ id: member.id, name: member.name }));
     const replies: ResponseFrame[] = [];
     const failed: { character_id: string; code: string; message: string }[] = [];
@@ -253,8 +236,8 @@ export class TurnRunner {
     refuse: (frame: ErrorFrame) => void,
   ): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
-    if (!options.keepVoice) this.interruptVoice();
-    const voice = this.startVoice(request, live.replyId, requester);
+    if (!options.keepVoice) this.side.voices.interrupt();
+    const voice = this.side.voices.start(request, live.replyId, requester);
 
     const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);
     const memoryOn = config(this.env).memoryEnabled;
@@ -297,7 +280,7 @@ export class TurnRunner {
     this.side.afterMoves();
 
     if (!outcome.ok) {
-      if (voice) this.stopVoice(voice, live.replyId);
+      if (voice) this.side.voices.stop(voice, live.replyId);
       if (outcome.cause) logError("llm_failed", request, outcome.cause);
       // In a group, the error names its speaker: the others' replies still come.
       if (request.participants) Object.assign(outcome, { message: `${character.name} could not answer: ${outcome.message}` });
@@ -308,8 +291,8 @@ export class TurnRunner {
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    if (voice && cancelled) this.stopVoice(voice, reply.id);
-    else if (voice) await this.finishVoice(request, voice, reply);
+    if (voice && cancelled) this.side.voices.stop(voice, reply.id);
+    else if (voice) await this.side.voices.finish(request, voice, reply);
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
     // A regenerated or continued reply takes its old sibling's place on the branch.
@@ -331,65 +314,6 @@ export class TurnRunner {
       lastMessageAt: reply.timestamp,
     });
     return { ok: true, value: live.final };
-  }
-
-  /**
-   * The reply's voice, made chunk by chunk while the text streams (media/reply-voice.ts); its frames
-   * go to every socket and to the requester (an SSE stream), which VoiceFrames holds until the whole
-   * reply's audio has ended.
-   */
-  private startVoice(request: TurnRequest, replyId: string, requester: Emit | undefined): ReplyVoice | undefined {
-    const { character } = request;
-    if (!character.capabilities.includes("voice")) return undefined;
-    // Read while the LLM starts (once per object: later turns find it in memory); the first chunk waits for it.
-    const session = this.side.mediaSwitch.get(request.sessionId).catch((error: unknown) => {
-      logError("reply_media_failed", request, error);
-      return undefined;
-    });
-    const frames = this.side.voiceFrames;
-    const voice = ReplyVoice.start(
-      this.env,
-      this.ctx,
-      { ...request, messageId: replyId, options: request.media, session },
-      {
-        lost: (seq, text, error) =>
-          frames.add({ type: "audio_chunk", message_id: replyId, character_id: character.id, seq, text, audio_url: null, duration_seconds: null, error }),
-      },
-    );
-    if (!voice) return undefined;
-    frames.open(replyId, requester);
-    this.voices.push({ messageId: replyId, voice });
-    return voice;
-  }
-
-  /** A new turn while the character still speaks: the rest of its voice is canceled. */
-  private interruptVoice(): void {
-    for (const { voice, messageId } of this.voices) if (voice.speaking) this.stopVoice(voice, messageId);
-    this.voices = [];
-  }
-
-  private stopVoice(voice: ReplyVoice, messageId: string): void {
-    voice.stop();
-    this.side.voiceFrames.stop(messageId);
-  }
-
-  /** The text has ended: the rest is voiced, and the reply carries its whole audio (and video) as pending. */
-  private async finishVoice(request: TurnRequest, voice: ReplyVoice, reply: StoredMessage): Promise<void> {
-    let finished: Awaited<ReturnType<ReplyVoice["finish"]>> = null;
-    try {
-      finished = await voice.finish();
-    } catch (error) {
-      // The reply is stored already: a media failure must not turn it into an error.
-      logError("reply_media_failed", request, error);
-    }
-    if (!finished) return this.side.voiceFrames.stop(reply.id);
-    const { media, stored } = finished;
-    reply.media = this.store.setMedia(reply.id, { ...media });
-    const done = stored.then((ok) => {
-      if (!ok) this.side.attachMedia(reply.id, unstoredMedia(media));
-    });
-    this.storingMedia.add(done);
-    void done.finally(() => this.storingMedia.delete(done));
   }
 }
 
