@@ -182,8 +182,8 @@ export const BranchFrame = z.object({
 /**
  * A piece of a reply's speech, voiced while the text still streams (CHARACTER-ENGINE.md §4): sent in
  * `seq` order, each a playable WAV. A chunk whose speech failed says so in `error` (no `audio_url`);
- * the others still come. `last` marks the reply's final chunk; the whole reply as one file follows in
- * a `media` frame (`audio_url`).
+ * the others still come. The whole reply as one file follows in a `media` frame (`audio_url`, with
+ * `audio_status` ready or failed): the end of the reply's voice.
  */
 export const AudioChunkFrame = z.object({
   type: z.literal("audio_chunk"),
@@ -197,7 +197,6 @@ export const AudioChunkFrame = z.object({
   duration_seconds: z.number().nullable(),
   /** Why this chunk has no audio. */
   error: z.string().optional(),
-  last: z.boolean(),
 });
 
 const MediaFrame = z.object({
