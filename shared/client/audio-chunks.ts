@@ -53,7 +53,7 @@ export interface AudioChunkPlayerOptions {
   lead?: number;
   onChunk?(chunk: PlayedChunk): void;
   onSkip?(chunk: SkippedChunk): void;
-  /** The reply's last chunk has finished playing (not called after `stop()`). */
+  /** The reply, `finish`ed, has played to its end (not called after `stop()`). */
   onEnd?(messageId: string): void;
 }
 
@@ -72,11 +72,16 @@ const FORGOTTEN_MEMORY = 64;
  * Each chunk is fetched and decoded as soon as its frame arrives, all in parallel, but put on the
  * timeline strictly by `seq`: a chunk waits until those before it are placed, a failed one is skipped,
  * and each starts exactly where the one before ends. A frame of another reply stops this one first.
+ * The frames do not say which chunk is the last: the reply's `media` frame with a final `audio_status`
+ * (the whole reply's audio, ready or failed) does, and `finish` passes that on.
  *
  * @example
- * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000" });
+ * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000", onEnd: (id) => console.log(id, "spoken") });
  * sendButton.onclick = () => { void player.resume(); socket.send(text, { characterId: "creative" }); }; // a user gesture unlocks audio
  * socket.on("audio_chunk", (frame) => player.push(frame));
+ * socket.on("media", ({ message_id, media }) => {
+ *   if (media.audio_status === "ready" || media.audio_status === "failed") player.finish(message_id);
+ * });
  * cancelButton.onclick = () => { socket.cancel(); player.stop(); };
  */
 export class AudioChunkPlayer {
@@ -92,7 +97,9 @@ export class AudioChunkPlayer {
   private readonly forgotten = new Set<string>();
   private nextSeq = 0;
   private nextStartTime = 0;
-  private lastPlaced = false;
+  /** No chunk of this reply is still to come (`finish`), and whether `onEnd` was said. */
+  private complete = false;
+  private ended = false;
   private aborter = new AbortController();
 
   constructor(options: AudioChunkPlayerOptions = {}) {
@@ -131,6 +138,16 @@ export class AudioChunkPlayer {
     void this.load(entry, frame.audio_url, this.aborter.signal);
   }
 
+  /**
+   * No more chunks of `messageId` will come: once the ones received are placed and have played, `onEnd`
+   * says so. A seq that never came is no longer waited for. Another reply's id is ignored.
+   */
+  finish(messageId: string): void {
+    if (messageId !== this.messageId || this.forgotten.has(messageId)) return;
+    this.complete = true;
+    this.place();
+  }
+
   /** Stops what is sounding now and drops what is pending; later frames of this reply are ignored. */
   stop(): void {
     this.aborter.abort();
@@ -152,7 +169,8 @@ export class AudioChunkPlayer {
     this.skipped = [];
     this.nextSeq = 0;
     this.nextStartTime = 0;
-    this.lastPlaced = false;
+    this.complete = false;
+    this.ended = false;
   }
 
   /** Fetches and decodes a chunk while earlier ones may still be on their way, then places what is ready. */
@@ -172,13 +190,17 @@ export class AudioChunkPlayer {
 
   /** Places every chunk whose turn has come: the next seq, decoded or failed, and so on while they are ready. */
   private place(): void {
-    for (let entry = this.pending.get(this.nextSeq); entry && entry.buffer !== undefined; entry = this.pending.get(this.nextSeq)) {
+    for (;;) {
+      // Once the reply is complete, a seq that never came (a frame lost on the way) is not waited for.
+      if (this.complete && this.pending.size > 0 && !this.pending.has(this.nextSeq)) this.nextSeq = Math.min(...this.pending.keys());
+      const entry = this.pending.get(this.nextSeq);
+      if (!entry || entry.buffer === undefined) break;
       this.pending.delete(this.nextSeq++);
       const { frame } = entry;
-      if (frame.last) this.lastPlaced = true;
       if (entry.buffer) this.schedule(frame, entry.buffer);
       else this.skip({ messageId: frame.message_id, seq: frame.seq, text: frame.text, error: entry.error ?? "no audio" });
     }
+    this.endIfDone();
   }
 
   private schedule(frame: AudioChunkFrame, buffer: DecodedAudio): void {
@@ -203,11 +225,12 @@ export class AudioChunkPlayer {
   private skip(chunk: SkippedChunk): void {
     this.skipped.push(chunk);
     this.options.onSkip?.(chunk);
-    this.endIfDone();
   }
 
   private endIfDone(): void {
-    if (this.lastPlaced && this.sources.size === 0 && this.messageId !== undefined) this.options.onEnd?.(this.messageId);
+    if (!this.complete || this.ended || this.pending.size > 0 || this.sources.size > 0 || this.messageId === undefined) return;
+    this.ended = true;
+    this.options.onEnd?.(this.messageId);
   }
 
   private forget(messageId: string): void {

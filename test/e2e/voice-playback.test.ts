@@ -108,7 +108,7 @@ async function playerPage(wavs: Record<string, Uint8Array>, held: string[] = [])
   return { page, requested, release: (name: string) => waiting.get(name)!() };
 }
 
-const frame = (messageId: string, seq: number, file: string | null, last = false, error?: string): AudioChunkFrame => ({
+const frame = (messageId: string, seq: number, file: string | null, error?: string): AudioChunkFrame => ({
   type: "audio_chunk",
   message_id: messageId,
   character_id: "creative",
@@ -118,7 +118,6 @@ const frame = (messageId: string, seq: number, file: string | null, last = false
   // Rounded, as a server may send it: the player must time chunks by the decoded audio, not by this.
   duration_seconds: file ? 1 : null,
   ...(error ? { error } : {}),
-  last,
 });
 
 const push = (page: Page, frames: AudioChunkFrame[]) =>
@@ -139,8 +138,8 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     const wavs = { "c0.wav": toneWav(1.5, 330), "c1.wav": toneWav(2, 440), "c3.wav": toneWav(1.25, 550) };
     const { page, requested, release } = await playerPage(wavs, ["c0.wav"]);
 
-    // Seq 1, the last one (3), a failed chunk (2), then seq 0, whose file is held back.
-    await push(page, [frame("m1", 1, "c1.wav"), frame("m1", 3, "c3.wav", true), frame("m1", 2, null, false, "TTS failed"), frame("m1", 0, "c0.wav")]);
+    // Seq 1, then 3, a failed chunk (2), then seq 0, whose file is held back.
+    await push(page, [frame("m1", 1, "c1.wav"), frame("m1", 3, "c3.wav"), frame("m1", 2, null, "TTS failed"), frame("m1", 0, "c0.wav")]);
     // Every file is asked for at once, in parallel; 1 and 3 are decoded while 0 is still on its way...
     await expect.poll(() => [...requested].sort(), { timeout: 10_000 }).toEqual(["c0.wav", "c1.wav", "c3.wav"]);
     await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(2);
@@ -160,6 +159,8 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     expect(played[0]!.startsAt).toBeGreaterThan(now - 0.5);
     expect(await page.evaluate(() => window.player.firstStartsAt)).toBe(played[0]!.startsAt);
     const end = played.at(-1)!.startsAt + played.at(-1)!.duration;
+    // The reply's media frame came: nothing more to wait for (stopped before its end, it is not announced).
+    await page.evaluate(() => window.player.finish("m1"));
 
     // It sounds...
     await expect.poll(async () => (await state(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.1);
@@ -176,13 +177,13 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     await expect.poll(async () => (await state(page)).now, { timeout: 5_000 }).toBeGreaterThan(stoppedAt + 0.5);
     expect(await state(page)).toMatchObject({ level: 0, playing: false });
     // A frame of the stopped reply that was still on its way is not played.
-    await push(page, [frame("m1", 4, "c1.wav", true)]);
+    await push(page, [frame("m1", 4, "c1.wav")]);
     expect(await state(page)).toMatchObject({ playing: false, played: played.map((c) => ({ seq: c.seq })) });
     expect(await page.evaluate(() => window.ended)).toEqual([]);
     await page.close();
   });
 
-  it("a new reply stops the old one; a file that will not load is skipped; the end of a reply is announced", async () => {
+  it("a new reply stops the old one; a file that will not load is skipped; finish() ends a reply with a gap", async () => {
     const wavs = { "long.wav": toneWav(4), "a.wav": toneWav(0.3, 500), "b.wav": toneWav(0.2, 600) };
     const { page } = await playerPage(wavs);
 
@@ -190,16 +191,22 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     await expect.poll(async () => (await state(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.1);
     const old = (await state(page)).played[0]!;
 
-    // The next reply's first frame: the old reply is cut off, and its late frames are ignored.
-    await push(page, [frame("new", 0, "a.wav"), frame("old", 1, "long.wav", true), frame("new", 1, "missing.wav"), frame("new", 2, "b.wav", true)]);
-    await expect.poll(async () => (await state(page)).played.length, { timeout: 10_000 }).toBe(2);
-    const { played, skipped } = await state(page);
+    // The next reply's first frame: the old reply is cut off, and its late frames are ignored. Seq 2 of
+    // the new one never comes.
+    await push(page, [frame("new", 0, "a.wav"), frame("old", 1, "long.wav"), frame("new", 1, "missing.wav"), frame("new", 3, "b.wav")]);
+    await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => (await state(page)).skipped, { timeout: 10_000 }).toEqual([{ seq: 1, error: "/assets/audio/missing.wav: HTTP 404" }]);
     expect(await page.evaluate(() => window.player.messageId)).toBe("new");
-    expect(played.map((c) => c.seq)).toEqual([0, 2]);
-    expect(skipped).toEqual([{ seq: 1, error: "/assets/audio/missing.wav: HTTP 404" }]);
-    expect(Math.abs(played[1]!.startsAt - (played[0]!.startsAt + played[0]!.duration))).toBeLessThan(0.001);
-
-    // The new reply plays to its end: announced once, and only for it.
+    // Seq 3 is decoded but waits for 2, and the reply is not over...
+    expect((await state(page)).played.map((c) => c.seq)).toEqual([0]);
+    await page.evaluate(() => window.player.finish("old"));
+    expect(await page.evaluate(() => window.ended)).toEqual([]);
+    // ...until its media frame says no more will come: 3 plays after 0, and the end is announced once.
+    await page.evaluate(() => window.player.finish("new"));
+    await expect.poll(async () => (await state(page)).played.length, { timeout: 10_000 }).toBe(2);
+    const { played } = await state(page);
+    expect(played.map((c) => c.seq)).toEqual([0, 3]);
+    expect(played[1]!.startsAt).toBeGreaterThanOrEqual(played[0]!.startsAt + played[0]!.duration - 0.001);
     await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["new"]);
     // Silence while the old reply would still be sounding: it was stopped, not left to play under the new one.
     await expect.poll(async () => (await state(page)).level, { timeout: 5_000 }).toBe(0);
