@@ -1,4 +1,5 @@
-import type { AudioChunkFrame } from "../schemas/realtime";
+import type { AudioChunkFrame, ServerFrame } from "../schemas/realtime";
+import type { ChatSocket } from "./session.js";
 
 // The Web Audio surface the player uses, declared here so that the SDK typechecks without the DOM
 // library (it is built and imported in Node and Workers too); a browser's AudioContext fits it.
@@ -66,6 +67,8 @@ interface Pending {
 
 // Replies stopped or replaced: their late frames (sent before the server heard the cancel) are ignored.
 const FORGOTTEN_MEMORY = 64;
+// A `media` frame comes whenever a reply's media moves on (the video too); these end its voice.
+const AUDIO_DONE = new Set(["ready", "completed", "failed", "canceled"]);
 
 /**
  * Plays a reply's `audio_chunk` frames gaplessly and in order with Web Audio (CHARACTER-ENGINE.md §4).
@@ -73,16 +76,16 @@ const FORGOTTEN_MEMORY = 64;
  * timeline strictly by `seq`: a chunk waits until those before it are placed, a failed one is skipped,
  * and each starts exactly where the one before ends. A frame of another reply stops this one first.
  * The frames do not say which chunk is the last: the reply's `media` frame with a final `audio_status`
- * (the whole reply's audio, ready or failed) does, and `finish` passes that on.
+ *
+ * (the whole reply's audio, ready or failed) does: `handle` and `follow` pass both kinds of frame on.
  *
  * @example
  * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000", onEnd: (id) => console.log(id, "spoken") });
+ * const socket = client.connect();
+ * player.follow(socket);
  * sendButton.onclick = () => { void player.resume(); socket.send(text, { characterId: "creative" }); }; // a user gesture unlocks audio
- * socket.on("audio_chunk", (frame) => player.push(frame));
- * socket.on("media", ({ message_id, media }) => {
- *   if (media.audio_status === "ready" || media.audio_status === "failed") player.finish(message_id);
- * });
  * cancelButton.onclick = () => { socket.cancel(); player.stop(); };
+ * // Over Server-Sent Events: for await (const event of client.streamMessage(text, { characterId: "creative" })) player.handle(event);
  */
 export class AudioChunkPlayer {
   readonly context: AudioContextLike;
@@ -122,7 +125,26 @@ export class AudioChunkPlayer {
     return this.context.state === "suspended" ? this.context.resume() : Promise.resolve();
   }
 
-  /** Takes a frame in any order; a repeated or stale one is ignored. */
+  /**
+   * Takes any frame or streamed event: an `audio_chunk` is pushed, a `media` frame whose `audio_status`
+   * is final finishes its reply, the rest is ignored.
+   */
+  handle(frame: ServerFrame | { type: string }): void {
+    const typed = frame as ServerFrame;
+    if (typed.type === "audio_chunk") this.push(typed);
+    else if (typed.type === "media" && AUDIO_DONE.has(String(typed.media.audio_status))) this.finish(typed.message_id);
+  }
+
+  /** Plays what a socket's replies say (`handle` on its `audio_chunk` and `media` frames); returns the unsubscribe. */
+  follow(socket: Pick<ChatSocket, "on">): () => void {
+    const listen = (frame: ServerFrame) => this.handle(frame);
+    const off = [socket.on("audio_chunk", listen), socket.on("media", listen)];
+    return () => {
+      for (const unsubscribe of off) unsubscribe();
+    };
+  }
+
+  /** Takes a chunk in any order; a repeated or stale one is ignored. */
   push(frame: AudioChunkFrame): void {
     if (this.forgotten.has(frame.message_id)) return;
     if (frame.message_id !== this.messageId) this.begin(frame.message_id);

@@ -50,6 +50,8 @@ interface TestWindow {
   /** Durations of the buffers decodeAudioData has finished, in the order it finished them. */
   decoded: number[];
   ended: string[];
+  socket: { listeners: Map<string, Set<(frame: unknown) => void>>; on(type: string, listener: (frame: unknown) => void): () => boolean };
+  unfollow(): void;
   /** The loudest sample the analyser saw in its last window. */
   level(): number;
 }
@@ -213,6 +215,39 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     const after = await state(page);
     expect(after).toMatchObject({ playing: false, level: 0 });
     expect(after.now, "the old reply's schedule was still running").toBeLessThan(old.startsAt + old.duration - 0.5);
+    await page.close();
+  });
+
+  it("follow(socket) plays a socket's chunks and ends the reply on the media frame that says its audio is done", async () => {
+    const { page } = await playerPage({ "a.wav": toneWav(0.2), "b.wav": toneWav(0.2, 500) });
+    const emit = (frames: object[]) =>
+      page.evaluate((list) => {
+        for (const f of list as { type: string }[]) for (const listener of window.socket.listeners.get(f.type) ?? []) listener(f);
+      }, frames);
+    await page.evaluate(() => {
+      // A ChatSocket as far as the player can tell: its `on`.
+      const listeners = new Map<string, Set<(frame: unknown) => void>>();
+      window.socket = {
+        listeners,
+        on(type: string, listener: (frame: unknown) => void) {
+          listeners.set(type, (listeners.get(type) ?? new Set()).add(listener));
+          return () => listeners.get(type)!.delete(listener);
+        },
+      };
+      window.unfollow = window.player.follow(window.socket as never);
+    });
+    await emit([frame("r", 0, "a.wav"), { type: "response_chunk", message_id: "r", seq: 0, delta: "Hi" }, frame("r", 1, "b.wav")]);
+    await expect.poll(async () => (await state(page)).played.map((c) => c.seq), { timeout: 10_000 }).toEqual([0, 1]);
+    // The media frame of a job still running (the video, or the whole-reply audio on its way) ends nothing...
+    await emit([{ type: "media", message_id: "r", media: { audio_url: "/assets/audio/r.wav", audio_status: "processing" } }]);
+    await expect.poll(async () => (await state(page)).playing, { timeout: 10_000 }).toBe(false);
+    expect(await page.evaluate(() => window.ended)).toEqual([]);
+    // ...the one whose audio is ready does.
+    await emit([{ type: "media", message_id: "r", media: { audio_url: "/assets/audio/r.wav", audio_status: "ready" } }]);
+    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["r"]);
+    // Unsubscribed, it hears nothing more.
+    await page.evaluate(() => window.unfollow());
+    expect(await page.evaluate(() => [...window.socket.listeners.values()].map((set) => set.size))).toEqual([0, 0]);
     await page.close();
   });
 });
