@@ -4,7 +4,8 @@
  * A marker in the last user message (or in the system prompt, e.g. through the user's name, which is
  * how a test makes a regeneration fail) injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
  * [[garbage]] (non-JSON chunks), [[cut]] (stream ends without [DONE]), [[empty]] (no content),
- * [[slow:N]] (N ms between tokens).
+ * [[slow:N]] (N ms between tokens), [[hold]] (the stream waits before its last token until
+ * POST /__emulator/release: a test can see what happens while a reply still streams, with no race).
  * GET /__emulator/timings tells when each completion request arrived and when its first token left, in
  * epoch ms with sub-ms resolution, so a benchmark on the same machine can split a turn's latency.
  * Memory's background prompts (fact extraction, rolling summary) get rule-based answers
@@ -75,7 +76,7 @@ export function replyFor(request: ChatRequest): string {
   const last = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
   const name = system.match(/The user's name is ([^.\n]+)\./)?.[1];
   const earlier = messages.filter((m) => m.role !== "system").length - 1;
-  const echoed = last.length > 200 ? `${last.slice(0, 200)}...` : last;
+  const echoed = last.length > 600 ? `${last.slice(0, 600)}...` : last;
   return `Hello${name ? ` ${name}` : ""}! You said: "${echoed}". I can see ${earlier} earlier messages.`;
 }
 
@@ -99,6 +100,7 @@ async function completions(
   log: ChatRequest[],
   streams: StreamRecord[],
   timings: RequestTiming[],
+  held: Set<() => void>,
 ) {
   const receivedAt = epochMs();
   let request: ChatRequest;
@@ -166,6 +168,8 @@ async function completions(
   for (const [i, token] of tokens.entries()) {
     if (closed) return;
     if (delay > 0) await sleep(delay);
+    if (i === tokens.length - 1 && last.includes("[[hold]]")) await new Promise<void>((release) => held.add(release));
+    if (closed) return;
     send(chunk({ content: token }, null, logprobs(token)));
     timing.firstTokenAt ??= epochMs();
     record.tokensSent++;
@@ -210,6 +214,7 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
   const streams: StreamRecord[] = [];
   const timings: RequestTiming[] = [];
   const embeddingRequests: EmbeddingsRequest[] = [];
+  const held = new Set<() => void>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // For tests running elsewhere (inside workerd): what happened to each stream.
@@ -219,6 +224,12 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
     if (req.method === "GET" && path === "/__emulator/embeddings") return json(res, 200, embeddingRequests);
     // `now` lets a benchmark check that its clock and this process's agree before subtracting across them.
     if (req.method === "GET" && path === "/__emulator/timings") return json(res, 200, { now: epochMs(), timings });
+    if (req.method === "POST" && path === "/__emulator/release") {
+      const count = held.size;
+      for (const release of held) release();
+      held.clear();
+      return json(res, 200, { released: count });
+    }
     if (req.method === "GET" && path === "/v1/models") {
       // Every model owned_by "chatacter": that is how the health probe tells the emulator from a real LLM.
       const models = ["emulator", EMBEDDINGS_MODEL].map((id) => ({ id, object: "model", owned_by: "chatacter" }));
@@ -229,7 +240,7 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
       return;
     }
     if (req.method === "POST" && path === "/v1/chat/completions") {
-      completions(req, res, settings, requests, streams, timings).catch((error) => json(res, 500, { error: { message: String(error) } }));
+      completions(req, res, settings, requests, streams, timings, held).catch((error) => json(res, 500, { error: { message: String(error) } }));
       return;
     }
     json(res, 404, { error: { message: `no route ${req.method} ${path}` } });

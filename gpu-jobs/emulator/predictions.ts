@@ -134,7 +134,7 @@ export class Predictions {
     for (let step = 1; step <= STEPS; step++) {
       await sleep(stepMs);
       if (p.status !== "processing") return;
-      if (marker("[[hang]]") && step === 2) return;
+      if ((marker("[[hang]]") || marker("[[gpu-hang]]")) && step === 2) return;
       const pct = Math.round((step / STEPS) * 100);
       p.logs += `${String(pct).padStart(3)}%|${"#".repeat(step * 2).padEnd(STEPS * 2)}| ${step}/${STEPS}\n`;
       log(`${p.id} ${p.model} ${pct}%`);

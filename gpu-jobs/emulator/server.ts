@@ -9,7 +9,8 @@
  * /__emulator/webhooks?after=N), and posted to its URL when `deliver` is on: tests inside workerd have no
  * listening Worker, so they fetch the outbox and hand each signed request to the Worker themselves.
  * Faults, by a marker anywhere in the input: [[submit-fail]] (503 on create), [[flaky]] (503 on the
- * first create only), [[fail]] (the model fails), [[hang]] (never finishes), [[no-webhook]] (finishes
+ * first create only), [[fail]] (the model fails), [[hang]] (never finishes; [[gpu-hang]] too, a marker
+ * the LLM emulator ignores, for speech of a chat reply), [[no-webhook]] (finishes
  * silently), [[gone]] (the output URL answers 404), [[slow-submit]] (create answers after 20 s),
  * [[lost-answer]] (the prediction is created but the connection drops before the answer), [[huge]] (the
  * output is a 40 MiB WAV sent without Content-Length), [[redirect]] (the output URL redirects to another

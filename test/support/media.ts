@@ -108,3 +108,14 @@ export async function voiceJobHooks(text: string, timeoutMs = 20_000) {
   }
   return { id, hooks, succeeded: hooks.find(isSucceeded)! };
 }
+
+/** Delivers the emulator's webhooks until `work` settles: for a voiced reply's SSE stream, open until its audio is made. */
+export async function whilePumping<T>(work: Promise<T>): Promise<T> {
+  let done = false;
+  const settled = work.finally(() => (done = true));
+  while (!done) {
+    await pumpWebhooks();
+    await Promise.race([settled.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 40))]);
+  }
+  return settled;
+}

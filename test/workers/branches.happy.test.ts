@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
+import { whilePumping } from "../support/media";
 import { activeBranch, continueReply, edit, fork, regenerate, remove, select, siblings } from "../support/branches";
 
 /** A session of `turns` user/assistant pairs; answers the ids in order. */
@@ -56,12 +57,15 @@ describe("regenerate (swipe)", () => {
 
   it("streams a regeneration as Server-Sent Events, ending with the reply and the branch change", async () => {
     const [, first] = await conversation("swipe-sse", 1);
-    const res = await regenerate("swipe-sse", first!, { stream: true });
+    // The reply is voiced: its stream stays open for the audio, which comes after the text.
+    const res = await whilePumping(regenerate("swipe-sse", first!, { stream: true }));
     expect(res.headers.get("Content-Type")).toContain("text/event-stream");
     const events = [...res.text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events[0]).toBe("typing");
-    expect(events).toContain("response_chunk");
-    expect(events.slice(-2)).toEqual(["response", "branch"]);
+    const text = events.filter((event) => event !== "audio_chunk" && event !== "media");
+    expect(text[0]).toBe("typing");
+    expect(text).toContain("response_chunk");
+    expect(text.slice(-2)).toEqual(["response", "branch"]);
+    expect(events.at(-1)).toBe("media");
     expect(events).not.toContain("user_message");
   });
 });
@@ -105,7 +109,7 @@ describe("continue", () => {
   it("stores the reply plus its continuation as a new sibling", async () => {
     const ids = await conversation("continue", 1);
     const old = (await activeBranch("continue"))[1]!.content;
-    const res = await continueReply("continue", ids[1]!, { stream: true });
+    const res = await whilePumping(continueReply("continue", ids[1]!, { stream: true }));
     const chunks = [...res.text.matchAll(/^event: response_chunk\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!).delta as string);
     const final = JSON.parse(res.text.match(/^event: response\ndata: (.*)$/m)![1]!);
     expect(final.response.startsWith(`${old} `)).toBe(true);
@@ -175,7 +179,8 @@ describe("greetings", () => {
 
 it("reads the SSE answer of an edit as chat/message's stream", async () => {
   const ids = await conversation("edit-sse", 1);
-  const res = await edit("edit-sse", ids[0]!, "edited and streamed", { stream: true });
+  // Text only: with media off, the stream ends with the reply.
+  const res = await edit("edit-sse", ids[0]!, "edited and streamed", { stream: true, media: false });
   const events = [...res.text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
   expect(events.slice(0, 3)).toEqual(["user_message", "branch", "typing"]);
   expect(events.at(-1)).toBe("response");

@@ -7,7 +7,6 @@ import { verifyReplicateWebhook } from "../../gpu-jobs/webhooks";
 import { wavFile } from "../../gpu-jobs/emulator/wav";
 import { env } from "../support/env";
 import { preferredWait } from "../../workers/routes/media/respond";
-import { speakableText } from "../../workers/media/reply-media";
 import { config } from "../../workers/config";
 import { gpuProviderOptions } from "../../workers/media/gpu-provider";
 
@@ -102,13 +101,6 @@ describe("small pieces", () => {
     expect(preferredWait("wait=5")).toBe(5);
     expect(preferredWait("respond-async, wait=100")).toBe(60);
     expect(preferredWait("handling=lenient")).toBe(0);
-  });
-
-  it("reply speech is cut at a sentence end to fit the limit", () => {
-    const long = "This is a sentence. ".repeat(400);
-    const cut = speakableText(long);
-    expect(cut.length).toBeLessThanOrEqual(5000);
-    expect(cut.endsWith(".")).toBe(true);
   });
 
   it("the provider: Replicate when its token is set, Cog on request, none without config", () => {

@@ -2,6 +2,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { ADMIN_KEY, api, createKey, fullHistory } from "../support/api";
 import { env } from "../support/env";
+import { whilePumping } from "../support/media";
 import { connect, ofType } from "../support/ws";
 
 const replyFrames = async (socket: Awaited<ReturnType<typeof connect>>) => {
@@ -122,15 +123,18 @@ describe("Server-Sent Events", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("text/event-stream");
-    const events = await readEvents(res as unknown as Response);
+    // assistant is voiced: the stream stays open for its audio until the whole reply's audio is made.
+    const events = await whilePumping(readEvents(res as unknown as Response));
     expect(events[0]!.event).toBe("user_message");
     const chunks = events.filter((e) => e.event === "response_chunk");
-    const final = events.at(-1)!;
-    expect(final.event).toBe("response");
+    const at = events.findIndex((e) => e.event === "response");
+    const final = events[at]!;
+    expect(new Set(events.slice(at + 1).map((e) => e.event))).toEqual(new Set(["audio_chunk", "media"]));
+    expect(events.at(-1)!.data.media).toMatchObject({ audio_status: "ready" });
     expect(final.data).toMatchObject({ session_id, character_id: "assistant", media: { status: "pending" } });
     expect(final.data.response).toContain('"stream me"');
     expect(chunks.map((c) => c.data.delta).join("")).toBe(final.data.response);
-    expect(events.findIndex((e) => e.event === "response_chunk")).toBeLessThan(events.length - 1);
+    expect(events.findIndex((e) => e.event === "response_chunk")).toBeLessThan(at);
     expect((await fullHistory(session_id)).map((m) => m.id)).toEqual([final.data.user_message_id, final.data.message_id]);
   });
 

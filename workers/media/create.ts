@@ -66,6 +66,31 @@ export function talkingHeadRows(spec: JobSpec, speech: ModelCall, avatarUrl: str
   return { voice: voice as MediaRequestRow, video: video as MediaRequestRow };
 }
 
+/** The model name of a reply's whole audio: its chunks' WAVs joined by us (join-reply-audio.ts), no GPU. */
+export const JOINED_SPEECH = "chatacter/joined-chunks";
+
+/**
+ * The rows of a reply's whole audio (id `id`, chosen when the turn began: its chunks name it) and, if
+ * `avatarUrl`, of the talking head it will drive; not yet stored. The audio waits (queued, no input)
+ * until every chunk has ended, the video until the audio is made.
+ */
+export function replyAudioRows(spec: JobSpec, id: string, chunkIds: string[], avatarUrl: string | undefined): MediaRequestRow[] {
+  const createdAt = new Date().toISOString();
+  // Its chunks have DEADLINE_SECONDS.voice each and run side by side; the join itself takes a moment.
+  const audioDeadline = 2 * DEADLINE_SECONDS.voice;
+  const audio = row({ ...spec, settings: { ...spec.settings, chunks: chunkIds } }, "voice", undefined, { id, model: JOINED_SPEECH }, createdAt, audioDeadline);
+  if (!avatarUrl) return [audio as MediaRequestRow];
+  const video = row(
+    { ...spec, settings: { ...spec.settings, avatar_url: avatarUrl, video_model: spec.character.videoModel } },
+    "talking_head",
+    undefined,
+    { dependsOn: id },
+    createdAt,
+    audioDeadline + DEADLINE_SECONDS.talking_head,
+  );
+  return [audio, video] as MediaRequestRow[];
+}
+
 /** One job with a known model call, stored. */
 export async function createJob(db: Db, spec: JobSpec, call: ModelCall): Promise<MediaRequestRow> {
   const job = jobRow(spec, call);

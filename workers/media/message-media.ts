@@ -1,4 +1,5 @@
 /** A chat message's media: what a finished job puts on it, and how its parts add up. */
+import type { AudioChunkFrame } from "../../shared/schemas/realtime";
 import type { MessageMedia } from "../chat/turn";
 import type { MediaRequestRow } from "../db/schema";
 import { assetPath, resultKey, thumbnailKey } from "./assets";
@@ -31,5 +32,20 @@ export function messageMediaOf(row: MediaRequestRow): Record<string, string | nu
     [`${prefix}_duration_seconds`]: row.durationSeconds,
     [`${prefix}_request_id`]: row.id,
     ...(row.mediaType === "video" ? { thumbnail_url: row.hasThumbnail ? assetPath(thumbnailKey(row.assetName)) : null } : {}),
+  };
+}
+
+/** A reply chunk's ended speech job as its frame: the audio, or why there is none. */
+export function audioChunkOf(row: MediaRequestRow): AudioChunkFrame {
+  const done = row.status === "completed";
+  return {
+    type: "audio_chunk",
+    message_id: row.messageId!,
+    character_id: row.characterId,
+    seq: Number(row.settings.seq),
+    text: row.text,
+    audio_url: done ? assetPath(resultKey(row)) : null,
+    duration_seconds: done ? row.durationSeconds : null,
+    ...(done ? {} : { error: row.errorMessage ?? (row.status === "canceled" ? "The speech was canceled" : "The speech could not be generated") }),
   };
 }

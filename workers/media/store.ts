@@ -17,6 +17,8 @@ export async function insertJobs(db: Db, jobs: NewJob[]) {
 export const getJob = async (db: Db, id: string): Promise<MediaRequestRow | undefined> =>
   (await db.select().from(mediaRequests).where(eq(mediaRequests.id, id)).limit(1))[0];
 
+export const getJobs = (db: Db, ids: string[]) => db.select().from(mediaRequests).where(inArray(mediaRequests.id, ids));
+
 export const dependentsOf = (db: Db, id: string) => db.select().from(mediaRequests).where(eq(mediaRequests.dependsOn, id));
 
 /**

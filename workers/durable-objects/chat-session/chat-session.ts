@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import type { ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
+import type { AudioChunkFrame, ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
 import type { Caller } from "../../auth/caller";
 import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
@@ -8,7 +8,7 @@ import { sseEvent } from "../../chat/http-reply";
 import { cachedCharacterRow } from "../../db/character-cache";
 import type { Env } from "../../env";
 import { forgetSessionMedia } from "../../media/forget-session";
-import type { MediaOptions } from "../../media/reply-media";
+import type { MediaOptions } from "../../media/reply-voice";
 import { errorFrame } from "../../realtime/frames";
 import { ConversationStats } from "./conversation-stats";
 import { SessionMediaSwitch, type MediaSwitch } from "./media-switch";
@@ -26,7 +26,11 @@ import { SessionMemory } from "./session-memory";
 import { previewNextTurn } from "./preview-next-turn";
 import { rereadExchanges } from "./reread-exchanges";
 import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
+import { VoiceFrames } from "./voice-frames";
 import { errorText, log } from "../../log";
+
+// An SSE stream waits this long at most for a reply's whole audio; later news is in GET /media/status.
+const VOICE_STREAM_MAX_MS = 2 * 60_000;
 
 export interface SessionMessageRequest {
   sessionId: string;
@@ -60,6 +64,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly frames: SocketFrames;
   private readonly mediaSwitch: SessionMediaSwitch;
   private readonly memory: SessionMemory;
+  private readonly voiceFrames: VoiceFrames;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
 
@@ -75,12 +80,15 @@ export class ChatSession extends DurableObject<Env> {
     const broadcast = (frame: ServerFrame) => this.sockets.broadcast(frame, (caller) => this.ownership.mayHear(caller));
     this.branches = new BranchOps(this.tree, this.store, broadcast);
     this.memory = new SessionMemory(env, this.store);
+    this.voiceFrames = new VoiceFrames(ctx.storage.sql, broadcast);
     this.turns = new TurnRunner(env, ctx, this.store, this.tree, {
       stats: this.stats,
       mediaSwitch: this.mediaSwitch,
       memory: this.memory,
       ownerKey: () => this.ownership.ownerKey(),
       broadcast,
+      voiceFrames: this.voiceFrames,
+      attachMedia: (messageId, media) => void this.attachMedia(messageId, media),
       afterMoves: () => this.afterMoves(),
     });
     this.frames = new SocketFrames({
@@ -118,6 +126,8 @@ export class ChatSession extends DurableObject<Env> {
     const write: Emit = (frame) => void writer.write(encoder.encode(sseEvent(frame, requestId))).catch(() => {});
     void this.turns
       .run(prepared.value, () => this.ownership.check(request.caller, { claim: true }), write, write)
+      // A voiced reply's stream stays open for its audio_chunk frames, until its whole audio has ended.
+      .then((outcome) => (outcome.ok ? this.voiceFrames.ended(outcome.value.message_id, VOICE_STREAM_MAX_MS) : undefined))
       .finally(() => writer.close().catch(() => {}));
     return { ok: true, value: readable };
   }
@@ -236,8 +246,17 @@ export class ChatSession extends DurableObject<Env> {
   async attachMedia(messageId: string, media: MessageMedia): Promise<boolean> {
     const merged = this.store.setMedia(messageId, media);
     if (!merged) return false;
-    this.sockets.broadcast({ type: "media", message_id: messageId, media: merged }, (caller) => this.ownership.mayHear(caller));
+    const frame = { type: "media" as const, message_id: messageId, media: merged };
+    this.sockets.broadcast(frame, (caller) => this.ownership.mayHear(caller));
+    this.voiceFrames.media(messageId, frame);
     return true;
+  }
+
+  /** Called by the media pipeline when a chunk of a reply's speech has ended: sent in seq order. */
+  async attachAudioChunk(frame: AudioChunkFrame): Promise<boolean> {
+    const known = this.voiceFrames.add(frame);
+    this.turns.voiced(frame.message_id, frame.seq);
+    return known;
   }
 
   /** Clearing waits for a running turn, so a reply never lands in a history that was just cleared. */
@@ -247,6 +266,7 @@ export class ChatSession extends DurableObject<Env> {
       if (denied) return denied;
       this.store.clear();
       this.turns.forget();
+      this.voiceFrames.clear();
       this.tree.takeMoves();
       await this.memory.forget(this.store.getMeta("session_id")!);
       // Awaited: when DELETE answers, the session's media jobs are stopped and their files gone (the

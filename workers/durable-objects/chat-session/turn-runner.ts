@@ -12,11 +12,13 @@ import type { CharacterRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { config } from "../../config";
 import { selectLlmProvider } from "../../llm/select-provider";
-import { launchReplyMedia, planReplyMedia, unstoredMedia, type MediaOptions, type ReplyMediaPlan } from "../../media/reply-media";
+import { ReplyVoice, unstoredMedia, type MediaOptions } from "../../media/reply-voice";
+import type { MessageMedia } from "../../chat/turn";
 import type { ConversationStats } from "./conversation-stats";
 import type { HistoryStore } from "./history-store";
 import type { MessageTree } from "./message-tree";
-import type { MediaSwitch, SessionMediaSwitch } from "./media-switch";
+import type { SessionMediaSwitch } from "./media-switch";
+import type { VoiceFrames } from "./voice-frames";
 import { TurnQueue } from "./turn-queue";
 import { errorText, log } from "../../log";
 
@@ -60,6 +62,8 @@ export class TurnRunner {
   private readonly pendingClientIds = new Set<string>();
   // Media jobs of replies that are still being stored in D1.
   private readonly storingMedia = new Set<Promise<void>>();
+  // The last reply's voice: a new turn stops it if the character is still speaking.
+  private voice?: { messageId: string; voice: ReplyVoice };
 
   constructor(
     private readonly env: Env,
@@ -73,6 +77,9 @@ export class TurnRunner {
       /** The key that owns the session: memory is kept under it, whoever (an admin) sends the turn. */
       ownerKey: () => string | null;
       broadcast: Emit;
+      voiceFrames: VoiceFrames;
+      /** Stores a change to a reply's media and tells everyone who listens. */
+      attachMedia: (messageId: string, media: MessageMedia) => void;
       /** Called after every turn with what left and joined the active branch. */
       afterMoves: () => void;
     },
@@ -129,6 +136,11 @@ export class TurnRunner {
     return true;
   }
 
+  /** A chunk of a reply's speech has ended (its frame was handed to VoiceFrames). */
+  voiced(messageId: string, seq: number): void {
+    if (this.voice?.messageId === messageId) this.voice.voice.voiced(seq);
+  }
+
   /** Frames of reply `replyId` after chunk `lastSeq`, if it is the live (or last) reply; else undefined. */
   replay(replyId: string, lastSeq: number): ServerFrame[] | undefined {
     const live = this.live;
@@ -151,7 +163,7 @@ export class TurnRunner {
     const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
     this.live = live;
     try {
-      return await this.generate(request, live, emit, (frame) => {
+      return await this.generate(request, live, emit, requester, (frame) => {
         requester?.(frame);
         onRefused?.(frame);
       });
@@ -166,10 +178,16 @@ export class TurnRunner {
     }
   }
 
-  private async generate(request: TurnRequest, live: LiveReply, emit: Emit, refuse: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
+  private async generate(
+    request: TurnRequest,
+    live: LiveReply,
+    emit: Emit,
+    requester: Emit | undefined,
+    refuse: (frame: ErrorFrame) => void,
+  ): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
-    // Read while the LLM works (once per object: later turns find it in memory).
-    const mediaSwitch = character.capabilities.includes("voice") ? this.mediaSwitchOf(request) : undefined;
+    this.interruptVoice();
+    const voice = this.startVoice(request, live.replyId, requester);
 
     const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);
     const memoryOn = config(this.env).memoryEnabled;
@@ -203,6 +221,7 @@ export class TurnRunner {
           const chunk: ResponseChunkFrame = { type: "response_chunk", message_id: live.replyId, character_id: character.id, seq: live.chunks.length, delta };
           live.chunks.push(chunk);
           emit(chunk);
+          voice?.push(delta);
         },
       },
     );
@@ -210,6 +229,7 @@ export class TurnRunner {
     this.side.afterMoves();
 
     if (!outcome.ok) {
+      if (voice) this.stopVoice(voice, live.replyId);
       if (outcome.cause) logError("llm_failed", request, outcome.cause);
       live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
       // Refused before anything happened (a regenerate of a message that left the branch, say): only the asker hears of it.
@@ -218,12 +238,8 @@ export class TurnRunner {
       return outcome;
     }
     const { reply, cancelled } = outcome.value;
-    // Speech and video are decided now, with no I/O; their jobs go to D1 as the reply leaves, and run in the background.
-    const plan = cancelled || !mediaSwitch ? null : this.planMedia(request, reply, await mediaSwitch);
-    if (plan) {
-      reply.media = this.store.setMedia(reply.id, { ...plan.media });
-      this.launchMedia(plan, reply.id);
-    }
+    if (voice && cancelled) this.stopVoice(voice, reply.id);
+    else if (voice) await this.finishVoice(request, voice, reply);
     live.final = responseFrame(request.sessionId, reply, request.clientMessageId);
     emit(live.final);
     // A regenerated or continued reply takes its old sibling's place on the branch.
@@ -247,31 +263,64 @@ export class TurnRunner {
     return { ok: true, value: live.final };
   }
 
-  private mediaSwitchOf(request: TurnRequest): Promise<MediaSwitch | undefined> {
-    return this.side.mediaSwitch.get(request.sessionId).catch((error: unknown) => {
+  /**
+   * The reply's voice, made chunk by chunk while the text streams (media/reply-voice.ts); its frames
+   * go to every socket and to the requester (an SSE stream), which VoiceFrames holds until the whole
+   * reply's audio has ended.
+   */
+  private startVoice(request: TurnRequest, replyId: string, requester: Emit | undefined): ReplyVoice | undefined {
+    const { character } = request;
+    if (!character.capabilities.includes("voice")) return undefined;
+    // Read while the LLM starts (once per object: later turns find it in memory); the first chunk waits for it.
+    const session = this.side.mediaSwitch.get(request.sessionId).catch((error: unknown) => {
       logError("reply_media_failed", request, error);
       return undefined;
     });
+    const frames = this.side.voiceFrames;
+    const voice = ReplyVoice.start(
+      this.env,
+      this.ctx,
+      { ...request, messageId: replyId, options: request.media, session },
+      {
+        lost: (seq, text, error) =>
+          frames.add({ type: "audio_chunk", message_id: replyId, character_id: character.id, seq, text, audio_url: null, duration_seconds: null, error }),
+      },
+    );
+    if (!voice) return undefined;
+    frames.open(replyId, requester);
+    this.voice = { messageId: replyId, voice };
+    return voice;
   }
 
-  private planMedia(request: TurnRequest, reply: StoredMessage, session: MediaSwitch | undefined): ReplyMediaPlan | null {
-    if (!session) return null;
+  /** A new turn while the character still speaks: the rest of its voice is canceled. */
+  private interruptVoice(): void {
+    const last = this.voice;
+    if (last?.voice.speaking) this.stopVoice(last.voice, last.messageId);
+    this.voice = undefined;
+  }
+
+  private stopVoice(voice: ReplyVoice, messageId: string): void {
+    voice.stop();
+    this.side.voiceFrames.stop(messageId);
+  }
+
+  /** The text has ended: the rest is voiced, and the reply carries its whole audio (and video) as pending. */
+  private async finishVoice(request: TurnRequest, voice: ReplyVoice, reply: StoredMessage): Promise<void> {
+    let finished: Awaited<ReturnType<ReplyVoice["finish"]>> = null;
     try {
-      return planReplyMedia(this.env, { ...request, messageId: reply.id, text: reply.content, options: request.media, session });
+      finished = await voice.finish();
     } catch (error) {
       // The reply is stored already: a media failure must not turn it into an error.
       logError("reply_media_failed", request, error);
-      return null;
     }
-  }
-
-  private launchMedia(plan: ReplyMediaPlan, replyId: string): void {
-    const stored = launchReplyMedia(this.env, this.ctx, plan, () => {
-      const media = this.store.setMedia(replyId, unstoredMedia(plan));
-      if (media) this.side.broadcast({ type: "media", message_id: replyId, media });
+    if (!finished) return this.side.voiceFrames.stop(reply.id);
+    const { media, stored } = finished;
+    reply.media = this.store.setMedia(reply.id, { ...media });
+    const done = stored.then((ok) => {
+      if (!ok) this.side.attachMedia(reply.id, unstoredMedia(media));
     });
-    this.storingMedia.add(stored);
-    void stored.finally(() => this.storingMedia.delete(stored));
+    this.storingMedia.add(done);
+    void done.finally(() => this.storingMedia.delete(done));
   }
 }
 

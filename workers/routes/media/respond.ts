@@ -9,7 +9,7 @@ import type { MediaRequestRow } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { submitJob } from "../../media/submit-job";
 import { acceptedBody } from "../../media/present";
-import { logFailure } from "../../media/reply-media";
+import { logFailure } from "../../media/reply-voice";
 import { getJob } from "../../media/store";
 import { sleep } from "../../../shared/sleep";
 
