@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page, Route } from "playwright-core";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wavFile } from "../../gpu-jobs/emulator/wav";
 import { launchChromium } from "./chromium";
 import type { AudioChunkPlayer } from "../../shared/client/audio-chunks";
 import type { AudioChunkFrame } from "../../shared/schemas/realtime";
@@ -10,28 +11,10 @@ import type { AudioChunkFrame } from "../../shared/schemas/realtime";
 const ORIGIN = "http://player.test";
 const RATE = 24_000;
 
-/** A mono 16-bit PCM WAV of a sine tone, as the speech models write them. */
+/** A sine tone as a mono 16-bit PCM WAV, as the speech models write them. */
 function toneWav(seconds: number, hz = 440): Uint8Array {
-  const samples = Math.round(seconds * RATE);
-  const bytes = new Uint8Array(44 + samples * 2);
-  const view = new DataView(bytes.buffer);
-  const ascii = (at: number, text: string) => {
-    for (let i = 0; i < text.length; i++) view.setUint8(at + i, text.charCodeAt(i));
-  };
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + samples * 2, true);
-  ascii(8, "WAVEfmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, RATE, true);
-  view.setUint32(28, RATE * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, "data");
-  view.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * hz * i) / RATE) * 12_000), true);
-  return bytes;
+  const pcm = new Int16Array(Math.round(seconds * RATE)).map((_, i) => Math.round(Math.sin((2 * Math.PI * hz * i) / RATE) * 12_000));
+  return wavFile(pcm, RATE);
 }
 
 // The player as the browser gets it: the SDK file with its types stripped (it imports nothing at run time).
