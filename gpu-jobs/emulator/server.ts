@@ -8,6 +8,7 @@
  * `logs` like tqdm's bars (predictions.ts). Every webhook is kept in an outbox (GET
  * /__emulator/webhooks?after=N), and posted to its URL when `deliver` is on: tests inside workerd have no
  * listening Worker, so they fetch the outbox and hand each signed request to the Worker themselves.
+ * GET /__emulator/predictions lists every prediction with its timings, without the API token.
  * Faults, by a marker anywhere in the input: [[submit-fail]] (503 on create), [[flaky]] (503 on the
  * first create only), [[fail]] (the model fails), [[hang]] (never finishes; [[gpu-hang]] too, a marker
  * the LLM emulator ignores, for speech of a chat reply), [[no-webhook]] (finishes
@@ -59,6 +60,9 @@ export async function startGpuEmulator(options: GpuEmulatorOptions): Promise<Run
   const app = new Hono<EmulatorEnv>()
     .route("/", fileRoutes(predictions))
     .get("/__emulator/webhooks", (c) => c.json({ webhooks: outbox.after(Number(c.req.query("after") ?? 0)) }))
+    // Every prediction of both APIs, oldest first, as Replicate shows them (timings included): for tests
+    // and benchmarks that do not know the run's API token.
+    .get("/__emulator/predictions", (c) => c.json({ predictions: [...predictions.byId.values()].map((p) => predictions.view(p)) }))
     .route("/__emulator/models", models.routes())
     .route("/", cogRoutes(predictions))
     .route("/v1", replicateRoutes(predictions, models, options.apiToken));

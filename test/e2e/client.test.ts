@@ -23,8 +23,11 @@ describe("the typed client against npm start", () => {
   it("streams a reply as an async iterator ending with the full response", async () => {
     const events = [];
     for await (const event of admin.streamMessage("stream please", { sessionId: "sdk-stream" })) events.push(event);
-    const final = events.at(-1)!;
-    expect(final.type).toBe("response");
+    const at = events.findIndex((e) => e.type === "response");
+    const final = events[at]!;
+    // assistant is voiced: its speech follows the text, and the stream ends with the whole reply's audio.
+    expect(new Set(events.slice(at + 1).map((e) => e.type))).toEqual(new Set(["audio_chunk", "media"]));
+    expect(events.at(-1)).toMatchObject({ type: "media", media: { audio_status: "ready" } });
     const text = events
       .filter((e): e is ResponseChunkFrame => e.type === "response_chunk")
       .map((e) => e.delta)

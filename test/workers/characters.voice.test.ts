@@ -70,7 +70,10 @@ describe("PUT /api/v1/characters/{id}/voice", () => {
     // A turn with the character: its speech is a Chatterbox job, by the pinned version, cloning the stored sample.
     const reply = await send({ message: "Say something in your new voice.", character_id: "cloned", session_id: "cloned-voice" });
     expect(reply.status, reply.text).toBe(200);
-    const { results } = await env.DB.prepare("SELECT id, model, input FROM media_requests WHERE character_id = ?")
+    // Its speech jobs are the reply's chunks (the whole reply's audio is their files joined, no model).
+    const { results } = await env.DB.prepare(
+      "SELECT id, model, input FROM media_requests WHERE character_id = ? AND json_extract(settings, '$.source') = 'reply_chunk'",
+    )
       .bind("cloned")
       .all<{ id: string; model: string; input: string }>();
     expect(results.length).toBeGreaterThan(0);

@@ -6,6 +6,8 @@ import { status } from "../support/media";
 import { getDb } from "../../workers/db/client";
 import { reconcileMediaJobs } from "../../workers/media/reconcile";
 import { getJob } from "../../workers/media/store";
+import { JOINED_SPEECH } from "../../workers/media/create";
+import { parseWav, wavHeader } from "../../gpu-jobs/wav-join";
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -57,5 +59,57 @@ describe("the reconciler, row by row", () => {
     expect(logged, "the failing row is logged").toBeDefined();
     expect(JSON.parse(logged!)).toMatchObject({ level: "error", event: "reconcile_row_failed", request_id: "media_badrowvideo00000000001" });
     errors.mockRestore();
+  });
+});
+
+describe("the reconciler and a reply's whole audio", () => {
+  it("joins a reply's audio whose joiner went silent mid-join, from the chunks' files in seq order", async () => {
+    const old = new Date(Date.now() - 10 * 60_000).toISOString();
+    const deadline = new Date(Date.now() + 60 * 60_000).toISOString();
+    const format = { encoding: "pcm", channels: 1, sampleRate: 8000, bitsPerSample: 16 } as const;
+    const samples = [new Uint8Array(1600).fill(1), new Uint8Array(800).fill(2)];
+    const joinId = "media_joinstuck0000000000001";
+    const chunkIds = ["media_joinchunk0000000000001", "media_joinchunk0000000000000"];
+    const insert = env.DB.prepare(
+      `INSERT INTO media_requests (id, key_id, media_type, kind, character_id, text, settings, provider, model, input, status, progress, asset_name, created_at, last_event_at, deadline_at, completed_at)
+       VALUES (?, 'key_admin', 'voice', 'voice', 'creative', 'x', ?, 'replicate', ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // Listed out of seq order: the join follows seq, not the list.
+    await env.DB.batch([
+      insert.bind(
+        chunkIds[0],
+        JSON.stringify({ source: "reply_chunk", seq: 1, reply_audio: joinId }),
+        "jaaari/kokoro-82m",
+        "completed",
+        100,
+        "reply_joinchunk1",
+        old,
+        old,
+        deadline,
+        old,
+      ),
+      insert.bind(
+        chunkIds[1],
+        JSON.stringify({ source: "reply_chunk", seq: 0, reply_audio: joinId }),
+        "jaaari/kokoro-82m",
+        "completed",
+        100,
+        "reply_joinchunk0",
+        old,
+        old,
+        deadline,
+        old,
+      ),
+      insert.bind(joinId, JSON.stringify({ source: "reply", chunks: chunkIds }), JOINED_SPEECH, "finalizing", 50, "reply_joinstuck", old, old, deadline, null),
+    ]);
+    const wavOf = (data: Uint8Array) => new Uint8Array([...wavHeader(format, data.length), ...data]);
+    await env.MEDIA.put("audio/reply_joinchunk0.wav", wavOf(samples[0]!));
+    await env.MEDIA.put("audio/reply_joinchunk1.wav", wavOf(samples[1]!));
+
+    await reconcileMediaJobs(env);
+    const joined = await getJob(getDb(env.DB), joinId);
+    expect(joined).toMatchObject({ status: "completed", progress: 100, durationSeconds: 0.15, format: "wav" });
+    const file = parseWav(new Uint8Array(await (await env.MEDIA.get("audio/reply_joinstuck.wav"))!.arrayBuffer()));
+    expect(file.data).toEqual(new Uint8Array([...samples[0]!, ...samples[1]!]));
   });
 });

@@ -118,6 +118,15 @@ describe("a reply's voice, chunk by chunk", () => {
       2,
     );
     socket.ws.close();
+
+    // A client that reconnects and resumes the reply hears its voice again, in order, before `authenticated`.
+    const back = await connect("?session_id=voice-order");
+    back.send({ type: "auth", token: ADMIN_KEY, session_id: "voice-order", resume: [{ message_id: reply.message_id, last_seq: 10_000 }] });
+    await back.next(ofType("authenticated"));
+    const caughtUp = back.frames.slice(0, back.frames.findIndex(ofType("authenticated")));
+    expect(caughtUp.map((frame) => frame.type)).toEqual(["response", ...frames.map(() => "audio_chunk")]);
+    expect(caughtUp.slice(1)).toEqual(frames);
+    back.ws.close();
   });
 
   it("a chunk whose speech fails: its frame says so, the others come, and the whole audio is made from what exists", async () => {

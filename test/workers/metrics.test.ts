@@ -2,6 +2,7 @@ import { terminal, waitForStatus } from "../support/media";
 import { describe, expect, it } from "vitest";
 import { api, createKey, send } from "../support/api";
 import { callWith } from "../support/app";
+import { env } from "../support/env";
 import { statsWritten } from "../support/stats";
 
 const brokenDatabase = new Proxy(
@@ -75,6 +76,18 @@ describe("GET /api/v1/metrics", () => {
     const mean = finished.reduce((sum, j) => sum + (Date.parse(j.completed_at) - Date.parse(j.created_at)) / 1000, 0) / finished.length;
     expect(after.average_generation_time_seconds).toBeGreaterThan(0);
     expect(Math.abs(after.average_generation_time_seconds - mean)).toBeLessThan(0.5);
+  });
+
+  it("counts a voiced reply as one voice request, however many chunks it was voiced in", async () => {
+    const before = (await metrics()).media_generation;
+    const long =
+      "The first sentence of this message is long enough to be its own chunk. Then another one follows, and one more after it, so the reply is voiced in pieces.";
+    const res = await api("POST", "/api/v1/chat/message", { body: { message: long, character_id: "creative", session_id: "metrics-voiced" } });
+    const done = (await waitForStatus(res.json.media.audio_request_id, terminal, 30_000)).at(-1);
+    expect(done.status).toBe("completed");
+    const { results } = await env.DB.prepare("SELECT count(*) AS n FROM media_requests WHERE message_id = ?").bind(res.json.message_id).all<{ n: number }>();
+    expect(results[0]!.n, "chunks and the whole audio").toBeGreaterThan(2);
+    expect((await metrics()).media_generation.voice_requests_today).toBe(before.voice_requests_today + 1);
   });
 
   it("serves the same figures in Prometheus text format", async () => {

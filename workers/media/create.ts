@@ -52,7 +52,7 @@ export function jobRow(spec: JobSpec, call: ModelCall): MediaRequestRow {
  * The rows of a speech job and the talking head it will drive, not yet stored: the video waits (queued,
  * no model input yet) until the speech completes, then starts with the speech's file.
  */
-export function talkingHeadRows(spec: JobSpec, speech: ModelCall, avatarUrl: string): { voice: MediaRequestRow; video: MediaRequestRow } {
+function talkingHeadRows(spec: JobSpec, speech: ModelCall, avatarUrl: string): { voice: MediaRequestRow; video: MediaRequestRow } {
   const createdAt = new Date().toISOString();
   const voice = row(spec, "voice", speech, {}, createdAt, DEADLINE_SECONDS.voice);
   const video = row(

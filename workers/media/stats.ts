@@ -13,6 +13,7 @@ export async function mediaHealth(env: Env): Promise<"healthy" | "unhealthy" | "
   return (await provider.healthy()) ? "healthy" : "unhealthy";
 }
 
+// A voiced reply counts once: its whole audio, not each chunk voiced on the way (reply-voice.ts).
 export interface MediaStats {
   voice_requests_today: number;
   video_requests_today: number;
@@ -23,11 +24,13 @@ export interface MediaStats {
 export async function mediaGenerationStats(db: Db, sinceIso: string): Promise<MediaStats> {
   const [row] = await db.all<{ voice: number; video: number; avg: number | null }>(sql`
     SELECT
-      (SELECT count(*) FROM media_requests WHERE created_at >= ${sinceIso} AND media_type = 'voice') AS voice,
+      (SELECT count(*) FROM media_requests WHERE created_at >= ${sinceIso} AND media_type = 'voice'
+          AND coalesce(json_extract(settings, '$.source'), '') <> 'reply_chunk') AS voice,
       (SELECT count(*) FROM media_requests WHERE created_at >= ${sinceIso} AND media_type = 'video') AS video,
       (SELECT avg((julianday(t.at) - julianday(r.created_at)) * 86400)
          FROM media_transitions t JOIN media_requests r ON r.id = t.request_id
-        WHERE t.to_status = 'completed' AND r.created_at >= ${sinceIso}) AS avg`);
+        WHERE t.to_status = 'completed' AND r.created_at >= ${sinceIso}
+          AND coalesce(json_extract(r.settings, '$.source'), '') <> 'reply_chunk') AS avg`);
   return {
     voice_requests_today: row?.voice ?? 0,
     video_requests_today: row?.video ?? 0,

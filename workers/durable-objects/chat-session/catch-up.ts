@@ -7,23 +7,26 @@ import type { TurnRunner } from "./turn-runner";
 /**
  * What a client missed of one turn, as the frames it would have received: the rest of a reply
  * being generated (its `user_message` first when the client never saw the reply's id), or the stored
- * outcome of a finished one. Empty when the turn is queued (its frames will come live); undefined
+ * outcome of a finished one, with the `audio_chunk` frames its voice has sent. Empty when the turn is queued (its frames will come live); undefined
  * when the session has never heard of the client_message_id (the client must send the message).
  */
 export function catchUpFrames(store: HistoryStore, turns: TurnRunner, sessionId: string, entry: ResumeEntry): ServerFrame[] | undefined {
   const clientId = entry.client_message_id;
   if (entry.message_id) {
     const replayed = turns.replay(entry.message_id, entry.last_seq);
-    if (replayed) return replayed;
+    if (replayed) return [...replayed, ...turns.voiceSent(entry.message_id)];
     const reply = store.get(entry.message_id);
-    if (reply?.role === "assistant") return [responseFrame(sessionId, reply, clientId)];
+    if (reply?.role === "assistant") return [responseFrame(sessionId, reply, clientId), ...turns.voiceSent(reply.id)];
     return [errorFrame("NOT_FOUND", `No reply ${entry.message_id} in this session`, clientId ? { client_message_id: clientId } : {})];
   }
   if (!clientId) return [];
   const streaming = turns.streamingReplyFor(clientId);
   const made = store.byClientId(clientId);
   const user = made?.role === "user" ? made : undefined;
-  if (streaming) return [...(user ? [userMessageFrame(user, streaming.replyId, clientId)] : []), ...(turns.replay(streaming.replyId, entry.last_seq) ?? [])];
+  if (streaming) {
+    const replayed = turns.replay(streaming.replyId, entry.last_seq) ?? [];
+    return [...(user ? [userMessageFrame(user, streaming.replyId, clientId)] : []), ...replayed, ...turns.voiceSent(streaming.replyId)];
+  }
   // A regenerate or continue stores no user message: the reply carries the client's id.
   if (made?.role === "assistant") return [responseFrame(sessionId, made, clientId)];
   if (!made) {

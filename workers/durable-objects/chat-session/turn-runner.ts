@@ -136,6 +136,11 @@ export class TurnRunner {
     return true;
   }
 
+  /** The `audio_chunk` frames a reply has sent so far: a reconnecting client catches up on its voice too. */
+  voiceSent(replyId: string): ServerFrame[] {
+    return this.side.voiceFrames.sent(replyId);
+  }
+
   /** A chunk of a reply's speech has ended (its frame was handed to VoiceFrames). */
   voiced(messageId: string, seq: number): void {
     if (this.voice?.messageId === messageId) this.voice.voice.voiced(seq);

@@ -10,7 +10,7 @@ const route = createRoute({
   path: "/message",
   summary: "Send a message to a character and get its reply",
   description:
-    'With `"stream": true` or `Accept: text/event-stream`, the reply streams as Server-Sent Events: `user_message`, `typing`, `response_chunk` (text deltas), `typing`, then `response` carrying the same body as the non-streaming answer (or `error`).',
+    'With `"stream": true` or `Accept: text/event-stream`, the reply streams as Server-Sent Events: `user_message`, `typing`, `response_chunk` (text deltas), `typing`, then `response` carrying the same body as the non-streaming answer (or `error`). A voiced reply also sends `audio_chunk` events (its speech, piece by piece, in `seq` order, often before `response`) and stays open until the `media` event that carries the whole reply\'s audio; `"media": false` ends the stream at `response`.',
   request: { body: jsonBody(SendMessageRequest, examples.sendMessageRequest) },
   responses: {
     200: {
