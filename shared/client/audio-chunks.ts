@@ -76,8 +76,7 @@ const AUDIO_DONE = new Set(["ready", "completed", "failed", "canceled"]);
  * timeline strictly by `seq`: a chunk waits until those before it are placed, a failed one is skipped,
  * and each starts exactly where the one before ends. A frame of another reply stops this one first.
  * The frames do not say which chunk is the last: the reply's `media` frame with a final `audio_status`
- *
- * (the whole reply's audio, ready or failed) does: `handle` and `follow` pass both kinds of frame on.
+ * (the whole reply's audio, ready or failed) does; `handle` and `follow` pass both kinds of frame on.
  *
  * @example
  * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000", onEnd: (id) => console.log(id, "spoken") });
@@ -122,7 +121,9 @@ export class AudioChunkPlayer {
 
   /** Resumes a context the browser's autoplay policy suspended; call it from a click or key handler. */
   resume(): Promise<void> {
-    return this.context.state === "suspended" ? this.context.resume() : Promise.resolve();
+    // Safari also says "interrupted" (a call, another app's audio); a closed context cannot come back.
+    const { state } = this.context;
+    return state === "running" || state === "closed" ? Promise.resolve() : this.context.resume();
   }
 
   /**
