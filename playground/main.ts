@@ -399,6 +399,7 @@ $("load-history").addEventListener("click", () => void loadHistory().catch(faile
 $("clear-history").addEventListener("click", async () => {
   if (!client || !sessionInput.value || !confirm("Clear this conversation?")) return;
   await client.clearHistory(sessionInput.value).catch((e) => say(String(e.message ?? e)));
+  voice.stop();
   messages.replaceChildren();
   bubbles.clear();
   say("History cleared");
@@ -418,7 +419,11 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   // A new message silences the reply being spoken; the click or Enter that sent it lets audio start.
   voice.unlock();
   voice.stop();
-  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => say(error.message));
+  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => {
+    generating = false;
+    syncStop();
+    say(error.message);
+  });
 });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
