@@ -27,7 +27,8 @@ export const ReplyMediaOption = z.union([z.boolean(), z.object({ voice: z.boolea
 
 export const SendMessageRequest = z.object({
   message: MessageText,
-  character_id: CharacterId.default("assistant"),
+  /** Who answers: "assistant" by default; in a group session, the member named answers alone (else the strategy picks). */
+  character_id: CharacterId.optional(),
   // The reference's Python SDK sends `"session_id": null` for a new session.
   session_id: SessionId.nullish(),
   context: ChatContext.optional(),
@@ -86,6 +87,16 @@ export const SendMessageResponse = z.object({
   ...SiblingPlace,
 });
 export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
+
+/** A group speaker whose reply failed: the others' replies are kept. */
+export const SpeakerFailure = z.object({ character_id: CharacterId, code: z.string(), message: z.string() });
+
+/** A turn's answer: the first reply's body; in a group session, with every reply, in the order spoken. */
+export const TurnResponse = SendMessageResponse.extend({
+  replies: z.array(SendMessageResponse).optional().describe("Group sessions: every reply of the turn, the first included"),
+  failed: z.array(SpeakerFailure).optional().describe("Group sessions: the speakers whose reply failed"),
+});
+export type TurnResponse = z.infer<typeof TurnResponse>;
 
 export const HistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -54,7 +54,8 @@ const AuthFrame = z.object({
 
 const MessageFrame = z.object({
   type: z.literal("message"),
-  character_id: CharacterId.default("assistant"),
+  /** Who answers ("assistant" by default); in a group session, the member named answers alone. */
+  character_id: CharacterId.optional(),
   content: MessageText,
   metadata: z
     .object({ user_name: z.string().max(100).optional(), user_id: UserId.optional() })
@@ -214,6 +215,8 @@ export const ErrorFrame = z.object({
   retry_after_seconds: z.number().optional(),
   /** The user message a failed turn belongs to, when the error is about a turn. */
   user_message_id: MessageId.optional(),
+  /** In a group session, the speaker whose reply failed (the others' replies still come). */
+  character_id: CharacterId.optional(),
   client_message_id: z.string().optional(),
 });
 

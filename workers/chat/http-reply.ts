@@ -1,4 +1,5 @@
-import type { SendMessageResponse } from "../../shared/schemas/chat";
+import type { SendMessageResponse, SpeakerFailure, TurnResponse } from "../../shared/schemas/chat";
+import type { z } from "zod";
 import type { ResponseFrame, ServerFrame } from "../../shared/schemas/realtime";
 import { errorBody } from "../api-error";
 
@@ -15,6 +16,18 @@ export function toHttpResponse(frame: ResponseFrame): SendMessageResponse {
     metadata: frame.metadata,
     sibling_index: frame.sibling_index,
     sibling_count: frame.sibling_count,
+  };
+}
+
+/** A turn's answer: the first reply; in a group, every reply in the order spoken and the speakers that failed. */
+export type TurnAnswer = ResponseFrame & { replies?: ResponseFrame[]; failed?: z.infer<typeof SpeakerFailure>[] };
+
+/** chat/message's body: the first reply's, with a group's `replies` and `failed`. */
+export function toTurnResponse(answer: TurnAnswer): TurnResponse {
+  return {
+    ...toHttpResponse(answer),
+    ...(answer.replies ? { replies: answer.replies.map(toHttpResponse) } : {}),
+    ...(answer.failed ? { failed: answer.failed } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface PastMessage {
   id?: string;
   role: "user" | "assistant";
   content: string;
+  /** Who wrote it (a group session's prompt names each line's speaker). */
+  character_id?: string;
 }
 
 export interface PromptInput {
@@ -38,6 +40,8 @@ export interface PromptInput {
   notes?: DepthInsert[];
   /** The memory section: what the character remembers of the user for this turn, rendered (`renderMemory`). */
   memory?: string;
+  /** A group session: the other members, by name (the history's lines already name their speakers). */
+  participants?: string[];
 }
 
 /** Tokens per part of the prompt, as the context preview shows them. */
@@ -88,6 +92,7 @@ export interface SystemExtras {
   examplesTop?: string[];
   examplesBottom?: string[];
   memory?: string;
+  participants?: string[];
 }
 
 /**
@@ -107,6 +112,7 @@ export function systemPrompt(character: PromptCharacter, userName?: string, exam
   if (character.personality.trim()) lines.push(sentence(`Personality: ${character.personality}`));
   if (character.scenario?.trim()) lines.push(sentence(`Scenario: ${character.scenario}`));
   if (userName) lines.push(sentence(`The user's name is ${userName}`));
+  if (extras.participants?.length) lines.push(groupLine(extras.participants));
   lines.push(...(extras.loreAfter ?? []));
   if (extras.memory) lines.push(`\n${extras.memory}`);
   const blocks = exampleBlocks(character.exampleMessages).slice(0, examples);
@@ -120,6 +126,10 @@ export function systemPrompt(character: PromptCharacter, userName?: string, exam
   }
   return substituteMacros(lines.filter(Boolean).join("\n"), names);
 }
+
+/** A group session's line: who else takes part, and that the reply is the speaker's alone (SillyTavern's group nudge). */
+const groupLine = (others: string[]) =>
+  `This is a group conversation between {{user}}, {{char}} and ${others.join(", ")}; each line of the history starts with its speaker's name. Write only {{char}}'s next reply.`;
 
 /**
  * The user's newest message, followed by the card's post-history instructions if it has any. They go
@@ -153,6 +163,7 @@ export function buildPrompt(input: PromptInput): Prompt {
     examplesTop: at("em_top"),
     examplesBottom: at("em_bottom"),
     memory: input.memory,
+    participants: input.participants,
   };
   const user: ChatMessage[] = input.userMessage === undefined ? [] : [{ role: "user", content: finalUserMessage(character, input.userMessage, userName) }];
   const budget = promptBudget(character, input.contextTokens);

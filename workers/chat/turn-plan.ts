@@ -9,10 +9,14 @@ export type TurnAction =
   /** A new sibling of a user message with the edited text, then a reply to it. */
   | { kind: "edit"; messageId: string; text: string }
   /** A new sibling of the active leaf holding its text plus what the LLM adds. */
-  | { kind: "continue"; messageId: string };
+  | { kind: "continue"; messageId: string }
+  /** A reply under the active leaf with no user message: the next speaker of a group, or `next`. */
+  | { kind: "speak" };
 
 /** SillyTavern's default continue nudge, sent after the message to continue. */
 const CONTINUE_NUDGE = "[Continue your last message without repeating its original content.]";
+/** SillyTavern's group nudge: what a speaker answers when the last line is not the user's. */
+export const GROUP_NUDGE = "[Write the next reply only as {{char}}.]";
 
 /** Where a turn's messages go: under the active leaf, or as a new child of a message on the active branch (null: a new root). */
 export type Attach = "leaf" | { parentId: string | null };
@@ -59,6 +63,11 @@ export function planTurn(store: PlanStore, action: TurnAction, window: number, i
         index: store.count(),
       },
     };
+  }
+  if (action.kind === "speak") {
+    const count = store.count();
+    if (count === 0) return invalid("A character speaks on its own only in a session that has messages: send one first");
+    return { ok: true, value: { history: store.recentTexts(window), promptText: GROUP_NUDGE, reply: "leaf", index: count - 1 } };
   }
   const target = store.locate(action.messageId);
   if (!target) return { ok: false, code: "NOT_FOUND", message: `No message ${action.messageId} in this session` };
@@ -124,6 +133,7 @@ export function continuationJoint(prefix: string, first: string): string {
 /** The text memory is searched with for an action: what the user says; for a regeneration, the user message it answers. */
 export function memoryQuery(store: PlanStore, action: TurnAction): string | undefined {
   if (action.kind === "message" || action.kind === "edit") return action.text;
+  if (action.kind === "speak") return store.recentTexts(1)[0]?.content;
   const target = store.locate(action.messageId);
   if (!target) return undefined;
   const parent = target.parentId === null ? undefined : store.locate(target.parentId);

@@ -4,7 +4,7 @@ import type { LlmProvider } from "../llm/types";
 import type { CharacterRow } from "../db/schema";
 import { substituteMacros } from "./macros";
 import { buildPrompt, macroNames, promptBudget, type Prompt, type PromptCharacter } from "./prompt";
-import { continuationJoint, planTurn, type Attach, type PlanStore, type TurnAction, type TurnPlan } from "./turn-plan";
+import { continuationJoint, GROUP_NUDGE, planTurn, type Attach, type PlanStore, type TurnAction, type TurnPlan } from "./turn-plan";
 import type { DepthInsert } from "./depth-inserts";
 import type { ActivationResult, LoreTimelineRecord } from "../lore/activation-types";
 import type { PreparedLore } from "../lore/prepare";
@@ -97,6 +97,8 @@ export interface TurnInput {
   lore?: TurnLore;
   /** What the user's memory offers this turn (recalled before the prompt is built). */
   memory?: MemoryRecall;
+  /** A group session's members (the speaker among them): the prompt names the others and each line's speaker. */
+  group?: { members: { id: string; name: string }[] };
 }
 
 export interface TurnLore {
@@ -170,7 +172,12 @@ export function assembleTurnPrompt(deps: Omit<TurnDeps, "llm" | "now">, input: T
   const greetings = input.action.kind === "message" ? greetingsFor(input.character, input.userName, deps.store.count() === 0) : [];
   // A reply cancelled before its first token is stored empty; it tells the LLM nothing.
   const past = plan.history.filter((m) => m.content !== "");
-  const history = greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]! }] : past;
+  const opened =
+    greetings.length > 0 && input.includeHistory ? [...past, { role: "assistant" as const, content: greetings[0]!, character_id: input.character.id }] : past;
+  const history = input.group ? namedLines(opened, input.group.members) : opened;
+  // A group speaker after another character (or a regenerated reply to one) answers the group nudge.
+  const promptText = plan.promptText === undefined && input.group ? GROUP_NUDGE : plan.promptText;
+  const userMessage = promptText === GROUP_NUDGE ? substituteMacros(GROUP_NUDGE, macroNames(input.character, input.userName)) : promptText;
   const lore = activateFor(deps, input, history, plan.promptText, plan.index + (greetings.length > 0 ? 1 : 0));
   const memory = fitMemory(input.memory, {
     budget: promptBudget(input.character, deps.contextTokens),
@@ -181,12 +188,13 @@ export function assembleTurnPrompt(deps: Omit<TurnDeps, "llm" | "now">, input: T
     character: input.character,
     userName: input.userName,
     history,
-    userMessage: plan.promptText,
+    userMessage,
     contextTokens: deps.contextTokens,
     countMessageTokens: deps.countMessageTokens,
     lore: lore?.entries,
     notes: input.lore?.notes,
     memory: memory.text,
+    participants: input.group?.members.filter((member) => member.id !== input.character.id).map((member) => member.name),
   });
   const droppedHistory = history.slice(0, history.length - prompt.historyMessagesUsed);
   const memoryUsed = { used: memory.used, ...(input.memory?.degraded ? { degraded: input.memory.degraded } : {}) };
@@ -295,6 +303,14 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<Outcome
     new Date(finished).toISOString(),
   );
   return { ok: true, value: { ...(greeting ? { greeting } : {}), ...(user ? { user } : {}), reply, cancelled, droppedHistory } };
+}
+
+/** A group's history: each character's line starts with its speaker's name, so every speaker knows who said what. */
+function namedLines(history: PastMessage[], members: { id: string; name: string }[]): PastMessage[] {
+  const names = new Map(members.map((member) => [member.id, member.name]));
+  return history.map((line) =>
+    line.role === "assistant" && line.character_id ? { ...line, content: `${names.get(line.character_id) ?? line.character_id}: ${line.content}` } : line,
+  );
 }
 
 function attach(store: TurnStore, where: Attach, message: NewMessage, at: string): StoredMessage {

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../../shared/schemas/chat";
-import type { AudioChunkFrame, ResponseFrame, ServerFrame } from "../../../shared/schemas/realtime";
+import type { AudioChunkFrame, ServerFrame } from "../../../shared/schemas/realtime";
 import type { Outcome } from "../../api-error";
 import type { Caller } from "../../auth/caller";
 import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
@@ -27,6 +27,9 @@ import { previewNextTurn } from "./preview-next-turn";
 import { rereadExchanges } from "./reread-exchanges";
 import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { VoiceFrames } from "./voice-frames";
+import { SessionGroup, type GroupSettings } from "./session-group";
+import type { TurnAnswer } from "../../chat/http-reply";
+import type { CharacterRow } from "../../db/schema";
 import { errorText, log } from "../../log";
 
 // An SSE stream waits this long at most for a reply's whole audio; later news is in GET /media/status.
@@ -65,6 +68,7 @@ export class ChatSession extends DurableObject<Env> {
   private readonly mediaSwitch: SessionMediaSwitch;
   private readonly memory: SessionMemory;
   private readonly voiceFrames: VoiceFrames;
+  private readonly group: SessionGroup;
   // Frames of one socket are handled in order (an `auth` must finish before the `message` sent right after it).
   private readonly frameChains = new WeakMap<WebSocket, Promise<void>>();
 
@@ -74,6 +78,7 @@ export class ChatSession extends DurableObject<Env> {
     this.tree = new MessageTree(this.store);
     this.ownership = new Ownership(this.store);
     this.lore = new SessionLore(this.store);
+    this.group = new SessionGroup(this.store);
     this.sockets = new Sockets(ctx);
     this.mediaSwitch = new SessionMediaSwitch(env);
     this.stats = new ConversationStats(env, ctx);
@@ -109,7 +114,7 @@ export class ChatSession extends DurableObject<Env> {
 
   // ---- HTTP transport (RPC) ----
 
-  async sendMessage(request: SessionMessageRequest): Promise<Outcome<ResponseFrame>> {
+  async sendMessage(request: SessionMessageRequest): Promise<Outcome<TurnAnswer>> {
     const prepared = await this.prepare(request);
     if (!prepared.ok) return prepared;
     return this.turns.run(prepared.value, () => this.ownership.check(request.caller, { claim: true }));
@@ -127,7 +132,10 @@ export class ChatSession extends DurableObject<Env> {
     void this.turns
       .run(prepared.value, () => this.ownership.check(request.caller, { claim: true }), write, write)
       // A voiced reply's stream stays open for its audio_chunk frames, until its whole audio has ended.
-      .then((outcome) => (outcome.ok ? this.voiceFrames.ended(outcome.value.message_id, VOICE_STREAM_MAX_MS) : undefined))
+      .then(async (outcome) => {
+        if (outcome.ok)
+          await Promise.all((outcome.value.replies ?? [outcome.value]).map((reply) => this.voiceFrames.ended(reply.message_id, VOICE_STREAM_MAX_MS)));
+      })
       .finally(() => writer.close().catch(() => {}));
     return { ok: true, value: readable };
   }
@@ -347,16 +355,77 @@ export class ChatSession extends DurableObject<Env> {
     if (action.kind === "message" && !this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
     const denied = this.ownership.check(request.caller, { claim: false, allowNew: action.kind === "message" });
     if (denied) return denied;
-    const characterId = action.kind === "message" ? request.characterId! : this.store.row(action.messageId)?.character_id;
+    const userId = this.memory.userFor(request.userId);
+    if (!userId.ok) return userId;
+    const { characterId: named, userId: __, ...rest } = request;
+    const group = this.group.get();
+    const members = group ? await this.memberRows(group.members) : undefined;
+    const participants = members?.map((member) => ({ id: member.id, name: member.name }));
+    if (group && members && (action.kind === "message" || action.kind === "speak")) {
+      if (named && !group.members.includes(named))
+        return { ok: false, code: "INVALID_REQUEST", message: `${named} is not a member of session ${request.sessionId}` };
+      if (members.length === 0) return { ok: false, code: "NOT_FOUND", message: `None of session ${request.sessionId}'s members exists any more` };
+      const loreFor = (character: CharacterRow) => turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
+      const turnGroup = { members, strategy: group.strategy, allowSelfResponses: group.allow_self_responses, named, loreFor };
+      // The character is each speaker's, set when the speakers are picked.
+      return { ok: true, value: { ...rest, character: members[0]!, userId: userId.value, group: turnGroup, participants } };
+    }
+    const characterId = this.speakerOf(action, named);
     if (characterId === undefined)
       return { ok: false, code: "NOT_FOUND", message: `No message ${"messageId" in action ? action.messageId : ""} in this session` };
     // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
     const character = await cachedCharacterRow(this.env, characterId, this.ctx);
     if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
     const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
-    const userId = this.memory.userFor(request.userId);
-    if (!userId.ok) return userId;
-    const { characterId: _, userId: __, ...rest } = request;
-    return { ok: true, value: { ...rest, character, lore, userId: userId.value } };
+    return { ok: true, value: { ...rest, character, lore, userId: userId.value, participants } };
+  }
+
+  /** Who answers a turn outside a group's pick: the one named (or "assistant"), or the message's own character. */
+  private speakerOf(action: TurnAction, named: string | undefined): string | undefined {
+    if (action.kind === "message") return named ?? "assistant";
+    // `next` in a one-character session: the one named, else the last to speak.
+    if (action.kind === "speak") return named ?? this.group.view().members.at(-1) ?? "assistant";
+    return this.store.row(action.messageId)?.character_id;
+  }
+
+  /** A group's member rows, in member order; members deleted since are left out. */
+  private async memberRows(ids: string[]): Promise<CharacterRow[]> {
+    const rows = await Promise.all(ids.map((id) => cachedCharacterRow(this.env, id, this.ctx)));
+    return rows.filter((row): row is CharacterRow => row !== undefined && row !== null);
+  }
+
+  // ---- group sessions (CHARACTER-ENGINE.md §5) ----
+
+  /** Makes a new (or empty) session a group, owned by the caller. */
+  async createGroup(caller: Caller, sessionId: string, settings: GroupSettings): Promise<Outcome<GroupSettings>> {
+    return this.turns.exclusive(async () => {
+      if (!this.store.getMeta("session_id")) this.store.setMeta("session_id", sessionId);
+      const denied = this.ownership.check(caller, { claim: true });
+      if (denied) return denied;
+      if (this.store.count() > 0 || this.group.get()) {
+        return {
+          ok: false,
+          code: "CONFLICT",
+          message: `Session ${sessionId} exists already: change its members with PUT /api/v1/chat/sessions/${sessionId}/members`,
+        };
+      }
+      return { ok: true, value: this.group.set(settings) };
+    });
+  }
+
+  async groupOf(caller: Caller): Promise<Outcome<GroupSettings>> {
+    const denied = this.ownership.check(caller, { claim: false });
+    if (denied) return denied;
+    return { ok: true, value: this.group.view() };
+  }
+
+  /** New members, between turns; a one-character session becomes a group (strategy natural). */
+  async setMembers(caller: Caller, members: string[]): Promise<Outcome<GroupSettings>> {
+    return this.turns.exclusive(async () => {
+      const denied = this.ownership.check(caller, { claim: false });
+      if (denied) return denied;
+      const current = this.group.get();
+      return { ok: true, value: this.group.set({ strategy: "natural", allow_self_responses: false, ...current, members }) };
+    });
   }
 }

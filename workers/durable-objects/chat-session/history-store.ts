@@ -150,8 +150,8 @@ export class HistoryStore {
   /** Role and text of the active branch's messages before position `end` (default: all), the newest `limit`. */
   recentTexts(limit: number, end = this.count()): PastMessage[] {
     if (end <= 0) return [];
-    return this.query<{ id: string; role: PastMessage["role"]; content: string }>(
-      `SELECT id, role, content FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ASC`,
+    return this.query<{ id: string; role: PastMessage["role"]; content: string; character_id: string }>(
+      `SELECT id, role, content, character_id FROM messages WHERE pos BETWEEN ? AND ? ORDER BY pos ASC`,
       Math.max(0, end - limit),
       end - 1,
     );

@@ -19,6 +19,8 @@ import type { HistoryStore } from "./history-store";
 import type { MessageTree } from "./message-tree";
 import type { SessionMediaSwitch } from "./media-switch";
 import type { VoiceFrames } from "./voice-frames";
+import { speakersOf, type GroupTurn } from "./group-turn";
+import type { TurnAnswer } from "../../chat/http-reply";
 import { TurnQueue } from "./turn-queue";
 import { errorText, log } from "../../log";
 
@@ -37,6 +39,10 @@ export interface TurnRequest {
   requestId?: string;
   /** The end user whose memory the turn uses (null: the session's own memory). */
   userId: string | null;
+  /** A group session's message or `next`: the speakers are picked when the turn's time comes. */
+  group?: GroupTurn;
+  /** A group session's members: the prompt names the others and each line's speaker. */
+  participants?: { id: string; name: string }[];
 }
 
 /** The reply being generated (or the last one), kept so a reconnecting client can pick it up. */
@@ -62,8 +68,8 @@ export class TurnRunner {
   private readonly pendingClientIds = new Set<string>();
   // Media jobs of replies that are still being stored in D1.
   private readonly storingMedia = new Set<Promise<void>>();
-  // The last reply's voice: a new turn stops it if the character is still speaking.
-  private voice?: { messageId: string; voice: ReplyVoice };
+  // The last turn's voices (one per speaker in a group): a new turn stops those still speaking.
+  private voices: { messageId: string; voice: ReplyVoice }[] = [];
 
   constructor(
     private readonly env: Env,
@@ -86,7 +92,7 @@ export class TurnRunner {
   ) {}
 
   /** Queues a turn. `authorize` runs when the turn's time comes, so ownership claims happen in order. */
-  run(request: TurnRequest, authorize: () => Denied | undefined, requester?: Emit, onDenied?: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
+  run(request: TurnRequest, authorize: () => Denied | undefined, requester?: Emit, onDenied?: (frame: ErrorFrame) => void): Promise<Outcome<TurnAnswer>> {
     if (request.clientMessageId) this.pendingClientIds.add(request.clientMessageId);
     return this.queue
       .run(async () => {
@@ -95,7 +101,7 @@ export class TurnRunner {
           onDenied?.(errorFrame(denied.code, denied.message));
           return denied;
         }
-        return this.execute(request, requester, onDenied);
+        return request.group ? this.executeGroup(request, request.group, requester, onDenied) : this.execute(request, requester, onDenied);
       })
       .finally(() => request.clientMessageId && this.pendingClientIds.delete(request.clientMessageId));
   }
@@ -143,7 +149,7 @@ export class TurnRunner {
 
   /** A chunk of a reply's speech has ended (its frame was handed to VoiceFrames). */
   voiced(messageId: string, seq: number): void {
-    if (this.voice?.messageId === messageId) this.voice.voice.voiced(seq);
+    this.voices.find((entry) => entry.messageId === messageId)?.voice.voiced(seq);
   }
 
   /** Frames of reply `replyId` after chunk `lastSeq`, if it is the live (or last) reply; else undefined. */
@@ -159,8 +165,60 @@ export class TurnRunner {
     return live?.clientMessageId === clientMessageId && !live.final ? { replyId: live.replyId, userMessageId: live.userMessageId } : undefined;
   }
 
+  /**
+   * A group turn: its speakers answer one after another, each reply stored as it completes, so one
+   * speaker's failure loses no other's (its error frame names it). A `cancel` ends the turn.
+   */
+  private async executeGroup(request: TurnRequest, group: GroupTurn, requester?: Emit, onRefused?: (frame: ErrorFrame) => void): Promise<Outcome<TurnAnswer>> {
+    const picked = speakersOf(this.tree, request.sessionId, group, request.action);
+    // `next` makes one character speak.
+    const speakers = request.action.kind === "speak" ? picked.slice(0, 1) : picked;
+    if (speakers.length === 0) {
+      const denied = {
+        ok: false as const,
+        code: "INVALID_REQUEST" as const,
+        message: "This group's strategy is manual: name the character who answers (character_id)",
+      };
+      onRefused?.(errorFrame(denied.code, denied.message));
+      requester?.(errorFrame(denied.code, denied.message));
+      return denied;
+    }
+    this.interruptVoice();
+    const participants = group.members.map((member) => ({ id: member.id, name: member.name }));
+    const replies: ResponseFrame[] = [];
+    const failed: { character_id: string; code: string; message: string }[] = [];
+    for (const [i, id] of speakers.entries()) {
+      const character = group.members.find((member) => member.id === id)!;
+      const turn: TurnRequest = {
+        ...request,
+        group: undefined,
+        participants,
+        character,
+        lore: await group.loreFor(character),
+        action: i === 0 ? request.action : { kind: "speak" },
+        clientMessageId: i === 0 ? request.clientMessageId : undefined,
+      };
+      const outcome = await this.execute(turn, requester, onRefused, { keepVoice: true });
+      if (outcome.ok) {
+        replies.push(outcome.value);
+        if (outcome.value.cancelled) break;
+        continue;
+      }
+      // Refused before anything was stored: no one answers.
+      if (i === 0 && request.action.kind === "message" && !outcome.details) return outcome;
+      failed.push({ character_id: id, code: outcome.code, message: outcome.message });
+    }
+    if (replies.length === 0) return { ok: false, code: "SERVICE_UNAVAILABLE", message: failed.map((f) => f.message).join("; ") };
+    return { ok: true, value: { ...replies[0]!, replies, ...(failed.length ? { failed } : {}) } };
+  }
+
   /** Every turn ends with a `response` or an `error` frame, whatever fails on the way. */
-  private async execute(request: TurnRequest, requester?: Emit, onRefused?: (frame: ErrorFrame) => void): Promise<Outcome<ResponseFrame>> {
+  private async execute(
+    request: TurnRequest,
+    requester?: Emit,
+    onRefused?: (frame: ErrorFrame) => void,
+    options: { keepVoice?: boolean } = {},
+  ): Promise<Outcome<ResponseFrame>> {
     const emit: Emit = (frame) => {
       this.side.broadcast(frame);
       requester?.(frame);
@@ -168,7 +226,7 @@ export class TurnRunner {
     const live: LiveReply = { replyId: randomId("msg_"), clientMessageId: request.clientMessageId, chunks: [], abort: new AbortController() };
     this.live = live;
     try {
-      return await this.generate(request, live, emit, requester, (frame) => {
+      return await this.generate(request, live, emit, requester, options, (frame) => {
         requester?.(frame);
         onRefused?.(frame);
       });
@@ -188,10 +246,11 @@ export class TurnRunner {
     live: LiveReply,
     emit: Emit,
     requester: Emit | undefined,
+    options: { keepVoice?: boolean },
     refuse: (frame: ErrorFrame) => void,
   ): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
-    this.interruptVoice();
+    if (!options.keepVoice) this.interruptVoice();
     const voice = this.startVoice(request, live.replyId, requester);
 
     const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);
@@ -207,6 +266,7 @@ export class TurnRunner {
         action: request.action,
         lore: request.lore,
         memory: recalled,
+        group: request.participants ? { members: request.participants } : undefined,
         userName: request.userName,
         includeHistory: request.includeHistory,
         replyId: live.replyId,
@@ -236,7 +296,9 @@ export class TurnRunner {
     if (!outcome.ok) {
       if (voice) this.stopVoice(voice, live.replyId);
       if (outcome.cause) logError("llm_failed", request, outcome.cause);
-      live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
+      // In a group, the error names its speaker: the others' replies still come.
+      if (request.participants) Object.assign(outcome, { message: `${character.name} could not answer: ${outcome.message}` });
+      live.final = errorFrame(outcome.code, outcome.message, { ...turnIds(live, request), ...(request.participants ? { character_id: character.id } : {}) });
       // Refused before anything happened (a regenerate of a message that left the branch, say): only the asker hears of it.
       if (!typing && !live.userMessageId) refuse(live.final);
       else emit(live.final);
@@ -293,15 +355,14 @@ export class TurnRunner {
     );
     if (!voice) return undefined;
     frames.open(replyId, requester);
-    this.voice = { messageId: replyId, voice };
+    this.voices.push({ messageId: replyId, voice });
     return voice;
   }
 
   /** A new turn while the character still speaks: the rest of its voice is canceled. */
   private interruptVoice(): void {
-    const last = this.voice;
-    if (last?.voice.speaking) this.stopVoice(last.voice, last.messageId);
-    this.voice = undefined;
+    for (const { voice, messageId } of this.voices) if (voice.speaking) this.stopVoice(voice, messageId);
+    this.voices = [];
   }
 
   private stopVoice(voice: ReplyVoice, messageId: string): void {

@@ -13,6 +13,7 @@ import { selectMessage } from "./select-message";
 import { sendMessage } from "./send-message";
 import { sessionLorebooks } from "./session-lorebooks";
 import { sessionNote } from "./session-note";
+import { sessionRoutes } from "./sessions";
 
 export const chatRoutes = createRouter().route("/", sendMessage).route("/", getHistory).route("/", clearHistory);
 chatRoutes.route("/", rateMessage);
@@ -21,3 +22,5 @@ chatRoutes.route("/", regenerate).route("/", editMessage).route("/", continueMes
 chatRoutes.route("/", messageSiblings).route("/", deleteMessage).route("/", forkSession);
 // Lorebooks and the author's note of a session (CHARACTER-ENGINE.md §2).
 chatRoutes.route("/", sessionLorebooks).route("/", sessionNote).route("/", contextPreview);
+// Group sessions (CHARACTER-ENGINE.md §5).
+chatRoutes.route("/", sessionRoutes);

@@ -1,6 +1,6 @@
 import { examples } from "../../../shared/examples";
 import { createRoute, z } from "@hono/zod-openapi";
-import { SendMessageRequest, SendMessageResponse } from "../../../shared/schemas/chat";
+import { SendMessageRequest, TurnResponse } from "../../../shared/schemas/chat";
 import { randomId } from "../../../shared/crypto";
 import { answerTurn } from "./turn-answer";
 import { createRouter, errorResponses, jsonBody, unavailableResponse } from "../openapi";
@@ -16,7 +16,7 @@ const route = createRoute({
     200: {
       description: "The character's reply",
       content: {
-        "application/json": { schema: SendMessageResponse, example: examples.sendMessageResponse },
+        "application/json": { schema: TurnResponse, example: examples.sendMessageResponse },
         "text/event-stream": { schema: z.string() },
       },
     },

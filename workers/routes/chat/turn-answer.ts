@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { unwrap } from "../../api-error";
-import { toHttpResponse } from "../../chat/http-reply";
+import { toTurnResponse } from "../../chat/http-reply";
 import type { SessionMessageRequest } from "../../durable-objects/chat-session/chat-session";
 import { sessionStub } from "../../durable-objects/chat-session/session-stub";
 import type { AppEnv } from "../../env";
@@ -20,7 +20,7 @@ export async function answerTurn(c: Context<AppEnv>, request: SessionMessageRequ
       headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Session-Id": request.sessionId },
     });
   }
-  return c.json(toHttpResponse(unwrap(await stub.sendMessage(request))), 200);
+  return c.json(toTurnResponse(unwrap(await stub.sendMessage(request))), 200);
 }
 
 /** A regenerate, continue or answered edit: a turn on a message of the session, with chat/message's options. */
