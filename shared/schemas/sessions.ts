@@ -5,7 +5,7 @@ import { CharacterId, SessionId } from "./common";
 export const GroupStrategy = z.enum(["natural", "list", "pooled", "manual"]);
 export type GroupStrategy = z.infer<typeof GroupStrategy>;
 
-export const MAX_GROUP_MEMBERS = 8;
+const MAX_GROUP_MEMBERS = 8;
 
 const MemberIds = z
   .array(CharacterId)
@@ -27,7 +27,7 @@ export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 
 export const UpdateMembersRequest = z.object({ character_ids: MemberIds }).strict();
 
-export const SessionMember = z.object({
+const SessionMember = z.object({
   character_id: CharacterId,
   name: z.string(),
   avatar_url: z.string().nullable(),

@@ -9,13 +9,11 @@
  * A member named by the client (`character_id`) answers alone, whatever the strategy. Every draw comes
  * from a seeded generator, so the same message in the same place picks the same speakers.
  */
+import type { GroupStrategy } from "../../shared/schemas/sessions";
 import { seededRng } from "../lore/rng";
 
-export const GROUP_STRATEGIES = ["natural", "list", "pooled", "manual"] as const;
-export type GroupStrategy = (typeof GROUP_STRATEGIES)[number];
-
 /** SillyTavern's talkativeness when a card does not set it. */
-export const DEFAULT_TALKATIVENESS = 0.5;
+const DEFAULT_TALKATIVENESS = 0.5;
 
 export interface GroupMember {
   id: string;

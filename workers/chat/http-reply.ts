@@ -4,7 +4,7 @@ import type { ResponseFrame, ServerFrame } from "../../shared/schemas/realtime";
 import { errorBody } from "../api-error";
 
 /** The reference's HTTP body for a reply. */
-export function toHttpResponse(frame: ResponseFrame): SendMessageResponse {
+function toHttpResponse(frame: ResponseFrame): SendMessageResponse {
   return {
     response: frame.content,
     character_id: frame.character_id,
