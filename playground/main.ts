@@ -4,6 +4,8 @@ import { setupLore } from "./lore.js";
 import { setupMemory } from "./memory.js";
 import { showMemoryTag } from "./memory-item.js";
 import { rememberAvatars, showReplyFace } from "./reply-video.js";
+import { setupVoice } from "./reply-voice.js";
+import { setupVoiceSample } from "./voice-sample.js";
 const keyInput = $<HTMLInputElement>("api-key");
 const characterSelect = $<HTMLSelectElement>("character");
 const sessionInput = $<HTMLInputElement>("session");
@@ -17,6 +19,9 @@ const previewButton = $<HTMLButtonElement>("preview");
 
 let client: ChatacterClient | undefined;
 let socket: ChatSocket | undefined;
+let unfollowVoice: (() => void) | undefined;
+/** A reply is being generated: Stop cancels it at the server (once its text is out, the server has nothing to cancel). */
+let generating = false;
 keyInput.value = localStorage.getItem("chattr.key") ?? "";
 sessionInput.value = localStorage.getItem("chattr.session") ?? "";
 
@@ -36,6 +41,8 @@ function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HT
     li.append(span);
     messages.append(li);
     bubbles.set(id, li);
+    // A reply heard before a redraw keeps its voice tag.
+    voice.draw(li);
   }
   if (text) li.firstElementChild!.textContent = text;
   messages.scrollTop = messages.scrollHeight;
@@ -156,6 +163,9 @@ async function redraw(): Promise<{ total: number; more: boolean } | undefined> {
 /** Runs a change of the tree; if it fails, the conversation is drawn again as it is. */
 function change(run: () => Promise<unknown>) {
   if (!socket) return;
+  // The reply being spoken makes way, as for a new message.
+  voice.unlock();
+  voice.stop();
   run().catch(async (error: unknown) => {
     await redraw().catch(() => undefined);
     failed(error);
@@ -285,7 +295,8 @@ function onFrame(frame: ServerFrame) {
       setMeta(li, replyMeta(frame.metadata, frame.cancelled));
       showMemoryTag(li, frame.metadata);
       showMedia(li, frame.media);
-      cancelButton.disabled = true;
+      generating = false;
+      syncStop();
       // The turn's facts are extracted after the reply: the memory panel looks for them.
       void memory.afterReply();
       break;
@@ -301,7 +312,8 @@ function onFrame(frame: ServerFrame) {
       // Turns run one at a time: an error ends the one that was streaming.
       streaming.clear();
       bubble(`error-${Date.now()}`, "error", `${frame.code}: ${frame.message}`);
-      cancelButton.disabled = true;
+      generating = false;
+      syncStop();
       break;
   }
 }
@@ -317,8 +329,12 @@ async function connect() {
     return failed(error);
   }
   void lore.refresh();
+  voiceSample.refresh();
   socket?.close();
+  unfollowVoice?.();
   socket = client.connect({ sessionId: sessionInput.value.trim() || undefined });
+  // Replies' speech, chunk by chunk as it is made (playground/reply-voice.ts).
+  unfollowVoice = voice.follow(socket);
   for (const type of ["user_message", "typing", "response_chunk", "response", "branch", "media", "error"] as const) socket.on(type, onFrame);
   say("Connecting…");
   try {
@@ -350,6 +366,16 @@ const lore = setupLore({
   draft: () => input.value.trim(),
   describe,
 });
+// The replies' voice, and the selected character's voice sample (playground/reply-voice.ts, voice-sample.ts).
+const voice = setupVoice({ bubble: (id) => bubbles.get(id), changed: () => syncStop() });
+/** Stop stays usable while a reply is generated and while the character still speaks. */
+const syncStop = () => (cancelButton.disabled = !generating && !voice.speaking());
+const voiceSample = setupVoiceSample({
+  client: () => client,
+  characterId: () => characterSelect.value,
+  characterName: () => characterSelect.selectedOptions[0]?.text ?? characterSelect.value,
+  describe,
+});
 // The user id sent with every turn, and what the character remembers of that user (playground/memory.ts).
 const memory = setupMemory({
   client: () => client,
@@ -362,26 +388,42 @@ characterSelect.addEventListener("change", () => {
   lore.closePreview();
   void lore.refresh();
   void memory.refresh();
+  voiceSample.refresh();
 });
 
-$("connect").addEventListener("click", () => void connect());
+$("connect").addEventListener("click", () => {
+  voice.unlock();
+  void connect();
+});
 $("load-history").addEventListener("click", () => void loadHistory().catch(failed));
 $("clear-history").addEventListener("click", async () => {
   if (!client || !sessionInput.value || !confirm("Clear this conversation?")) return;
   await client.clearHistory(sessionInput.value).catch((e) => say(String(e.message ?? e)));
+  voice.stop();
   messages.replaceChildren();
   bubbles.clear();
   say("History cleared");
 });
-cancelButton.addEventListener("click", () => socket?.cancel());
+cancelButton.addEventListener("click", () => {
+  if (generating) socket?.cancel();
+  voice.stop();
+});
 $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value.trim();
   if (!socket || !text) return;
   input.value = "";
-  cancelButton.disabled = false;
+  generating = true;
+  syncStop();
   lore.closePreview();
-  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => say(error.message));
+  // A new message silences the reply being spoken; the click or Enter that sent it lets audio start.
+  voice.unlock();
+  voice.stop();
+  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => {
+    generating = false;
+    syncStop();
+    say(error.message);
+  });
 });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {

@@ -100,7 +100,18 @@ export class ChatacterClient {
     return call(this.transport, "POST", "/api/v1/chat/message", turnBody(message, options));
   }
 
-  /** The reply as it is generated (Server-Sent Events); the last event is the full response. */
+  /**
+   * The reply as it is generated (Server-Sent Events): `response_chunk`s, then `response` with the full
+   * reply. A voiced reply also yields `audio_chunk` events as its speech is made, the first ones often
+   * before `response`, and the stream stays open until its `media` event (the whole reply's audio).
+   *
+   * @example
+   * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000" }); // in a browser
+   * for await (const event of client.streamMessage("Tell me a story", { characterId: "creative" })) {
+   *   if (event.type === "audio_chunk") player.push(event);
+   *   if (event.type === "response") console.log(event.response);
+   * }
+   */
   streamMessage(message: string, options: SendOptions & { characterId?: string } = {}): AsyncGenerator<StreamEvent> {
     return streamTurn(this.transport, "POST", "/api/v1/chat/message", { ...turnBody(message, options), stream: true });
   }

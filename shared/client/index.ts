@@ -1,4 +1,5 @@
 export { ChatacterClient, type MediaJob, type SendOptions } from "./client.js";
+export { AudioChunkPlayer, type AudioChunkPlayerOptions, type PlayedChunk, type SkippedChunk } from "./audio-chunks.js";
 export {
   isStoredEdit,
   type BranchState,
@@ -47,6 +48,6 @@ export type {
   UsedMemory,
 } from "./memories.js";
 export { ChatSocket, type ChatSessionOptions, type MediaOption, type SocketEditOptions, type SocketGenerateOptions } from "./session.js";
-export type { BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
+export type { AudioChunkFrame, BranchFrame, ResponseChunkFrame, ResponseFrame, ServerFrame } from "../schemas/realtime";
 export type { SendMessageResponse, HistoryResponse, HistoryMessage } from "../schemas/chat";
 export type { Character } from "../schemas/characters";
