@@ -4,8 +4,9 @@
  * A marker in the last user message (or in the system prompt, e.g. through the user's name, which is
  * how a test makes a regeneration fail) injects a fault: [[fail]] (HTTP 500), [[hang]] (never answers),
  * [[garbage]] (non-JSON chunks), [[cut]] (stream ends without [DONE]), [[empty]] (no content),
- * [[slow:N]] (N ms between tokens), [[hold]] (the stream waits before its last token until
- * POST /__emulator/release: a test can see what happens while a reply still streams, with no race).
+ * [[slow:N]] (N ms between tokens), [[hold:TAG]] (the stream waits before its last token until
+ * POST /__emulator/release?tag=TAG: a test can see what happens while a reply still streams, with no
+ * race; the tag keeps test files that run at once from releasing each other's holds).
  * GET /__emulator/timings tells when each completion request arrived and when its first token left, in
  * epoch ms with sub-ms resolution, so a benchmark on the same machine can split a turn's latency.
  * Memory's background prompts (fact extraction, rolling summary) get rule-based answers
@@ -80,6 +81,12 @@ export function replyFor(request: ChatRequest): string {
   return `Hello${name ? ` ${name}` : ""}! You said: "${echoed}". I can see ${earlier} earlier messages.`;
 }
 
+/** A stream waiting before its last token ([[hold:TAG]]). */
+interface Held {
+  tag: string;
+  release: () => void;
+}
+
 const tokensOf = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -100,7 +107,7 @@ async function completions(
   log: ChatRequest[],
   streams: StreamRecord[],
   timings: RequestTiming[],
-  held: Set<() => void>,
+  held: Set<Held>,
 ) {
   const receivedAt = epochMs();
   let request: ChatRequest;
@@ -168,7 +175,8 @@ async function completions(
   for (const [i, token] of tokens.entries()) {
     if (closed) return;
     if (delay > 0) await sleep(delay);
-    if (i === tokens.length - 1 && last.includes("[[hold]]")) await new Promise<void>((release) => held.add(release));
+    const hold = last.match(/\[\[hold(?::([\w-]+))?\]\]/);
+    if (i === tokens.length - 1 && hold) await new Promise<void>((release) => held.add({ tag: hold[1] ?? "", release }));
     if (closed) return;
     send(chunk({ content: token }, null, logprobs(token)));
     timing.firstTokenAt ??= epochMs();
@@ -214,7 +222,7 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
   const streams: StreamRecord[] = [];
   const timings: RequestTiming[] = [];
   const embeddingRequests: EmbeddingsRequest[] = [];
-  const held = new Set<() => void>();
+  const held = new Set<Held>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // For tests running elsewhere (inside workerd): what happened to each stream.
@@ -225,10 +233,13 @@ export function startLlmEmulator(options: LlmEmulatorOptions = {}): Promise<Runn
     // `now` lets a benchmark check that its clock and this process's agree before subtracting across them.
     if (req.method === "GET" && path === "/__emulator/timings") return json(res, 200, { now: epochMs(), timings });
     if (req.method === "POST" && path === "/__emulator/release") {
-      const count = held.size;
-      for (const release of held) release();
-      held.clear();
-      return json(res, 200, { released: count });
+      const tag = new URL(req.url ?? "/", "http://localhost").searchParams.get("tag");
+      const released = [...held].filter((hold) => tag === null || hold.tag === tag);
+      for (const hold of released) {
+        held.delete(hold);
+        hold.release();
+      }
+      return json(res, 200, { released: released.length });
     }
     if (req.method === "GET" && path === "/v1/models") {
       // Every model owned_by "chatacter": that is how the health probe tells the emulator from a real LLM.

@@ -10,8 +10,8 @@ const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
 const admin = new ChatacterClient(baseUrl, adminKey);
 const llmUrl = inject("stackOutput").match(/LLM EMULATOR at (http:\/\/\S+?)\/v1\b/)?.[1];
-/** [[hold]] in a message keeps the LLM emulator's reply before its last token until this is called. */
-const releaseLlm = () => fetch(`${llmUrl}/__emulator/release`, { method: "POST" });
+/** [[hold:pg-voice]] in a message keeps the LLM emulator's reply before its last token until this is called. */
+const releaseLlm = () => fetch(`${llmUrl}/__emulator/release?tag=pg-voice`, { method: "POST" });
 
 // The emulator echoes the message: sentences enough for several speech chunks. "creative" has a voice and no video.
 const STORY =
@@ -79,7 +79,7 @@ describe("the playground speaks a reply while its text streams, in headless Chro
     const { socket, frames } = listen(sessionId);
     await socket.ready;
 
-    const message = `${STORY} [[hold]]`;
+    const message = `${STORY} [[hold:pg-voice]]`;
     await send(page, message);
     const replyId = await replyIdOf(frames, message);
     const reply = page.locator(`#messages li.assistant[data-id="${replyId}"]`);
@@ -132,7 +132,7 @@ describe("the playground speaks a reply while its text streams, in headless Chro
     await socket.ready;
 
     // Stop while the text is held: the turn is cancelled and the voice stops at once.
-    const first = `${STORY} [[hold]]`;
+    const first = `${STORY} [[hold:pg-voice]]`;
     await send(page, first);
     const firstId = await replyIdOf(frames, first);
     const firstReply = page.locator(`#messages li.assistant[data-id="${firstId}"]`);
@@ -147,7 +147,7 @@ describe("the playground speaks a reply while its text streams, in headless Chro
 
     // A new message while the character speaks. Its text is held (so its voice is surely not over) and
     // slow (so its chunks come seconds apart): the server goes on voicing it until the next turn starts.
-    const second = `${STORY} [[slow:80]] [[hold]]`;
+    const second = `${STORY} [[slow:80]] [[hold:pg-voice]]`;
     await send(page, second);
     const secondId = await replyIdOf(frames, second);
     const secondReply = page.locator(`#messages li.assistant[data-id="${secondId}"]`);

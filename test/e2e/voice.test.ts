@@ -2,7 +2,7 @@
  * Voice while the text streams, against `npm start` (the LLM and GPU emulators, webhooks over real
  * HTTP): the first speech job starts before the LLM's stream ends, `audio_chunk` frames arrive in
  * order, the whole reply's audio drives the talking head, and `cancel` stops the rest at the provider.
- * [[hold]] stops the LLM before its last token until the test releases it, so "still streaming" is a
+ * [[hold:e2e-voice]] stops the LLM before its last token until the test releases it, so "still streaming" is a
  * fact, not a race.
  */
 import { describe, expect, inject, it } from "vitest";
@@ -45,7 +45,7 @@ function open(sessionId: string) {
 }
 
 const audioChunks = (frames: any[], messageId?: string) => frames.filter((f) => f.type === "audio_chunk" && (!messageId || f.message_id === messageId));
-const release = () => fetch(`${llmUrl}/__emulator/release`, { method: "POST" });
+const release = () => fetch(`${llmUrl}/__emulator/release?tag=e2e-voice`, { method: "POST" });
 const streamOf = async (marker: string) =>
   ((await (await fetch(`${llmUrl}/__emulator/streams`)).json()) as { lastUserMessage: string; tokensSent: number; tokensTotal: number }[]).findLast((s) =>
     s.lastUserMessage.includes(marker),
@@ -67,7 +67,7 @@ describe("voice while the text streams, against npm start", () => {
     expect(llmUrl && gpuUrl, "npm start names its emulators").toBeTruthy();
     const client = open("e2e-voice");
     await client.until((f) => f.type === "authenticated");
-    client.send({ type: "message", character_id: "assistant", content: `${STORY} [[hold]] e2e-voice` });
+    client.send({ type: "message", character_id: "assistant", content: `${STORY} [[hold:e2e-voice]] e2e-voice` });
 
     const first = await client.until((f) => f.type === "audio_chunk");
     expect(first.seq).toBe(0);
@@ -108,7 +108,7 @@ describe("voice while the text streams, against npm start", () => {
     await client.until((f) => f.type === "authenticated");
     // [[gpu-hang]]: the speech of the chunk that holds it never finishes on its own.
     const content = STORY.replace("over the path,", "over the path [[gpu-hang]],");
-    client.send({ type: "message", character_id: "creative", content: `${content} [[hold]] e2e-voice-cancel` });
+    client.send({ type: "message", character_id: "creative", content: `${content} [[hold:e2e-voice]] e2e-voice-cancel` });
     const first = await client.until((f) => f.type === "audio_chunk");
     const hanging = await poll(
       async () => (await predictions()).find((p) => JSON.stringify(p.input).includes("[[gpu-hang]]") && JSON.stringify(p.input).includes("path")),

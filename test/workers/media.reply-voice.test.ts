@@ -45,7 +45,7 @@ async function socketOn(sessionId: string): Promise<TestSocket> {
   return socket;
 }
 
-const releaseLlm = () => fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/release"), { method: "POST" });
+const releaseLlm = () => fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/release?tag=reply-voice"), { method: "POST" });
 const prediction = async (id: string) =>
   (await fetch(`${env.GPU_ENDPOINT_URL}/v1/predictions/${id}`, { headers: { Authorization: `Bearer ${TEST_REPLICATE_TOKEN}` } })).json() as Promise<{
     status: string;
@@ -160,9 +160,9 @@ describe("a reply's voice, chunk by chunk", () => {
   it("the first speech job starts while the text still streams, and `cancel` stops the chunks not yet voiced, at the provider too", async () => {
     await drainWebhooks();
     const socket = await socketOn("voice-cancel");
-    // [[hold]]: the LLM stops before its last token until released, so the reply is surely still streaming.
+    // [[hold:reply-voice]]: the LLM stops before its last token until released, so the reply is surely still streaming.
     // Long enough that a second chunk is cut before it; [[gpu-hang]]: that chunk's speech never finishes.
-    const content = `${LONG} By evening the river had risen over the path [[gpu-hang]], and the lamps of the town came on one by one. We watched them from the window and said nothing at all, which was the best part of the day. [[hold]]`;
+    const content = `${LONG} By evening the river had risen over the path [[gpu-hang]], and the lamps of the town came on one by one. We watched them from the window and said nothing at all, which was the best part of the day. [[hold:reply-voice]]`;
     socket.send({ type: "message", content, character_id: CHARACTER });
     const started = await until(
       async () => {
@@ -230,6 +230,23 @@ describe("a reply's voice, chunk by chunk", () => {
     const stopped = await socket.next((frame) => frame.type === "media" && frame.message_id === first.message_id);
     expect(stopped.media).toMatchObject({ audio_status: "canceled", status: "failed" });
     expect(audioFrames(socket)).toEqual([]);
+    socket.ws.close();
+  });
+
+  it("`cancel` after the text has ended still stops the voice: its chunks not yet voiced are canceled", async () => {
+    await drainWebhooks();
+    const socket = await socketOn("voice-cancel-after");
+    socket.send({ type: "message", content: LONG, character_id: CHARACTER });
+    const reply = await socket.next(ofType("response"), 10_000);
+    // No webhook delivered yet: the character has said nothing so far.
+    socket.send({ type: "cancel" });
+    const audio = await waitForStatus(reply.media.audio_request_id, terminal);
+    expect(audio.at(-1)).toMatchObject({ status: "canceled", error: { message: "The reply's voice was interrupted" } });
+    expect((await chunksOf(reply.message_id)).every((c) => c.status === "canceled")).toBe(true);
+    expect(socket.frames.filter(ofType("error"))).toEqual([]);
+    // Nothing left to cancel: now it is refused.
+    socket.send({ type: "cancel" });
+    expect((await socket.next(ofType("error"))).code).toBe("NOT_FOUND");
     socket.ws.close();
   });
 

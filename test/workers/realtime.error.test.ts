@@ -33,7 +33,8 @@ describe.each([
     expect((await socket.next(ofType("error"))).code).toBe("NOT_FOUND");
     socket.send({ type: "cancel" });
     expect((await socket.next(ofType("error"))).code).toBe("NOT_FOUND");
-    socket.send({ type: "message", content: "after all that" });
+    // Text only: a voiced reply would still be speaking, and the next run's `cancel` would stop it.
+    socket.send({ type: "message", content: "after all that", media: false });
     expect((await socket.next(ofType("response"))).content).toContain('"after all that"');
     socket.ws.close(1000);
   });

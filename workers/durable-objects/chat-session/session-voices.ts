@@ -70,10 +70,12 @@ export class SessionVoices {
     return voice;
   }
 
-  /** A new turn while the characters still speak: the rest of their voices is canceled. */
-  interrupt(): void {
-    for (const { voice, messageId } of this.voices) if (voice.speaking) this.stop(voice, messageId);
+  /** A new turn (or a `cancel`) while the characters still speak: the rest of their voices is canceled. Answers whether any spoke. */
+  interrupt(): boolean {
+    const speaking = this.voices.filter(({ voice }) => voice.speaking);
+    for (const { voice, messageId } of speaking) this.stop(voice, messageId);
     this.voices = [];
+    return speaking.length > 0;
   }
 
   stop(voice: ReplyVoice, messageId: string): void {

@@ -60,7 +60,7 @@ export class SocketFrames {
     }
     if (frame.type === "message") return this.onMessage(ws, caller, frame);
     if (frame.type === "cancel") {
-      if (!this.session.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated"));
+      if (!this.session.turns.cancel()) send(ws, errorFrame("NOT_FOUND", "No reply is being generated or spoken"));
       return;
     }
     if (frame.type === "resume") return this.onResume(ws, frame.message_id, frame.last_seq);

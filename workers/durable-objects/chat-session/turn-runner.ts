@@ -125,11 +125,15 @@ export class TurnRunner {
     if (this.live && ids.includes(this.live.replyId)) this.live = undefined;
   }
 
-  /** Cancels the reply being generated, if any. */
+  /**
+   * Cancels the reply being generated, and stops the voices still speaking (their chunks not yet
+   * voiced are canceled at the provider). False when there was neither.
+   */
   cancel(): boolean {
-    if (!this.live || this.live.final) return false;
-    this.live.abort.abort();
-    return true;
+    const generating = !!this.live && !this.live.final;
+    if (generating) this.live!.abort.abort();
+    const speaking = this.side.voices.interrupt();
+    return generating || speaking;
   }
 
   /** The `audio_chunk` frames a reply has sent so far: a reconnecting client catches up on its voice too. */
