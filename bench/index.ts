@@ -18,6 +18,7 @@ import { MEMORY_SIZES, memoryRows } from "./rows/memory.ts";
 import { getRows, sseRow } from "./rows/one-at-a-time.ts";
 import { throughputRows } from "./rows/throughput.ts";
 import { firstChunkRows, idleSocketsRow } from "./rows/websocket.ts";
+import { groupRows } from "./rows/group.ts";
 import { historySession, startBenchStacks } from "./setup.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -52,6 +53,8 @@ try {
   rows.push(...(await throughputRows(context, SECONDS)));
   console.error("bench: WebSocket");
   rows.push(...(await firstChunkRows(context)));
+  console.error("bench: a group turn");
+  rows.push(...(await groupRows(context)));
   rows.push(
     infoRow(
       "memory to answer a turn (Worker workerd RSS delta)",
