@@ -30,7 +30,7 @@ export async function groupRows({ client, stack }: BenchContext): Promise<Row[]>
     const last = group.wait((f) => f.type === "response" && f.character_id === SPEAKERS.at(-1));
     group.send({ type: "message", content: `group latency ${i}` });
     const times = await Promise.all(firsts.map((first) => first.then(() => performance.now() - started)));
-    times.forEach((ms, s) => bySpeaker[s]!.push(ms));
+    for (const [s, ms] of times.entries()) bySpeaker[s]!.push(ms);
     await last;
 
     const one = performance.now();
