@@ -6,6 +6,7 @@
  * breakdown come from what each process wrote down (bench/voice-timeline.ts).
  */
 import os from "node:os";
+import { synthesizeSpeech } from "../../gpu-jobs/emulator/wav.ts";
 import { startStack } from "../../tools/stack.ts";
 import { stopOnExit } from "../cleanup.ts";
 import { call } from "../client.ts";
@@ -88,6 +89,9 @@ function cpuByRole(pgid: number): Record<string, number> {
 }
 
 const lastStored = (times: TurnTimes) => Math.max(...times.chunks.map((c) => c.stored));
+/** The chunk whose WAV was stored last: the one the whole audio waited for. */
+const lastChunk = (times: TurnTimes) => times.chunks.reduce((a, b) => (b.stored > a.stored ? b : a));
+const wholeOf = ({ turn }: Sample) => turn.mediaReady - turn.lastText;
 
 const WHOLE_STEPS: [string, (s: Sample) => number][] = [
   ["last response_chunk -> the last chunk completed (its TTS included)", ({ turn, times }) => lastStored(times) - turn.lastText],
@@ -100,6 +104,16 @@ const WHOLE_STEPS: [string, (s: Sample) => number][] = [
 const ttsOf = ({ times }: Sample) => times.chunks[0]!.completed - times.chunks[0]!.created;
 const firstAudioOf = ({ turn }: Sample) => turn.audio[0]!.at - turn.firstText;
 
+/** ms the GPU emulator's code takes to make each text's WAV (after its completed_at), timed here after a warm-up: a floor, the machine being quieter. */
+function wavMaking(texts: string[]): number[] {
+  for (const text of texts.slice(0, 5)) synthesizeSpeech(text);
+  return texts.map((text) => {
+    const started = performance.now();
+    synthesizeSpeech(text);
+    return performance.now() - started;
+  });
+}
+
 function breakdown(
   samples: Sample[],
   receipts: number[],
@@ -110,6 +124,7 @@ function breakdown(
     const xs = samples.map(of).filter((x) => !Number.isNaN(x));
     return xs.length ? `| ${what} | ${ms(median(xs))} | ${ms(percentile(xs, 90))} |` : `| ${what} | n/a | n/a |`;
   };
+  const synth = wavMaking(samples.map(({ turn }) => turn.audio[0]!.text));
   // Webhooks (every chunk's start, logs and completed) that reached the Worker between chunk 0's run ending and its WAV being stored.
   const during = samples.map(({ times }) => receipts.filter((at) => at > times.chunks[0]!.completed && at <= times.chunks[0]!.stored).length);
   // Processes that used under a ms a turn (npm, sh, esbuild's watcher) are left out.
@@ -131,6 +146,7 @@ function breakdown(
     ...STEPS.map(line),
     line(["first response_chunk -> audio_chunk 0 (client), all of the above", firstAudioOf]),
     line(["our overhead: that minus the GPU emulator's create -> run ended", (s) => firstAudioOf(s) - ttsOf(s)]),
+    `| of which the emulator making chunk 0's WAV after its run ended (its synthesizeSpeech on the same text, timed in the bench's process after the turns) | ${ms(median(synth))} | ${ms(percentile(synth, 90))} |`,
     `| webhooks of the reply's chunks (start, logs, completed) the Worker received between chunk 0's run ending and its job completing | ${median(during)} | ${percentile(during, 90)} |`,
     "",
     `CPU per voiced turn (until the stack is quiet again; a text-only turn's beside it), by process: ${perTurn}. The machine has ${cores} cores, shared with the bench and whatever else runs.`,
@@ -182,6 +198,7 @@ function rowsOf(samples: Sample[], textFirstChunk: number[], seconds: number, st
     .map(([n, turns]) => `${turns} with ${n}`)
     .join(", ");
   const lastAudioToMedia = samples.map(({ turn }) => turn.mediaReady - turn.audio.at(-1)!.at);
+  const wholeOverhead = samples.map((s) => wholeOf(s) - (lastChunk(s.times).completed - lastChunk(s.times).created));
   const lost = stuck.length ? `; ${stuck.length} more turns whose audio never ended, left out (${stuck.join(" / ")})` : "";
   const setting = `${samples.length} turns over one socket (${seconds.toFixed(0)} s with the text-only turns), a voice-only character, a 298-character message of four sentences; GPU emulator step ${STEP_MS} ms${lost}`;
   const extra = median(voicedFirstChunk) - median(textFirstChunk);
@@ -221,8 +238,8 @@ function rowsOf(samples: Sample[], textFirstChunk: number[], seconds: number, st
     },
     infoRow(
       "voice: last response_chunk to the whole reply's audio (media frame, audio_status ready)",
-      spread(samples.map(({ turn }) => turn.mediaReady - turn.lastText)),
-      `chunks per reply: ${chunks}; of which last audio_chunk to media frame p50 ${ms(median(lastAudioToMedia))}`,
+      spread(samples.map(wholeOf)),
+      `chunks per reply: ${chunks}; minus the GPU emulator's TTS of the chunk that ended last p50 ${ms(median(wholeOverhead))}; last audio_chunk to media frame p50 ${ms(median(lastAudioToMedia))}`,
     ),
   ];
 }
