@@ -27,10 +27,10 @@ export interface Timeline {
   clock: { offset: number; uncertainty: number };
 }
 
-const timingsOf = async (emulator: string) => (await (await fetch(`${emulator}/__emulator/timings`)).json()) as EmulatorTimings;
+export const timingsOf = async (emulator: string) => (await (await fetch(`${emulator}/__emulator/timings`)).json()) as EmulatorTimings;
 
 /** Compares the two processes' clocks: the tightest of a few round trips bounds the error. */
-async function clockOffset(emulator: string) {
+export async function clockOffset(emulator: string) {
   let best = { offset: 0, uncertainty: Number.POSITIVE_INFINITY };
   for (let i = 0; i < 10; i++) {
     const asked = epochMs();

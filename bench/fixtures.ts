@@ -18,6 +18,9 @@ const common = { description: "A character for the benchmarks.", personality: "B
 /** The text-only character's fields under another id: what reaches the prompt is the same. */
 export const textCharacter = (id: string) => ({ ...common, id, name: "Bench Text", capabilities: ["text"] });
 
+/** A character that speaks and has no face: its replies are voiced chunk by chunk, with no talking head after. */
+export const voiceOnlyCharacter = (id: string) => ({ ...common, id, name: "Bench Speaker", capabilities: ["text", "voice"], voice_model: "default" });
+
 export async function createCharacters(baseUrl: string, adminKey: string): Promise<void> {
   const admin = { baseUrl, key: adminKey };
   await call(admin, "POST", "/api/v1/characters", textCharacter(TEXT_CHARACTER));

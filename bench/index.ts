@@ -2,7 +2,8 @@
  * `npm run bench`: the project's stack (`npm start`, instant emulated LLM, rate limiting off) and a bare
  * Worker (bench/bare/, its own `wrangler dev`) run side by side, and every row is compared with the bare
  * Worker (or the text-only character) measured in the same run. Writes bench/RESULTS.md.
- * BENCH_SECONDS (4) per load window, BENCH_SOCKETS (10000) idle sockets.
+ * BENCH_SECONDS (4) per load window, BENCH_SOCKETS (10000) idle sockets. BENCH_ONLY=voice (or group) runs
+ * those rows alone on a stack of their own and prints them, leaving bench/RESULTS.md as it is.
  */
 import { writeFileSync } from "node:fs";
 import { stopAll } from "./cleanup.ts";
@@ -17,8 +18,9 @@ import { loreRows } from "./rows/lore.ts";
 import { MEMORY_SIZES, memoryRows } from "./rows/memory.ts";
 import { getRows, sseRow } from "./rows/one-at-a-time.ts";
 import { throughputRows } from "./rows/throughput.ts";
+import { voiceRows } from "./rows/voice.ts";
 import { firstChunkRows, idleSocketsRow } from "./rows/websocket.ts";
-import { groupRows } from "./rows/group.ts";
+import { groupRows, groupRowsAlone } from "./rows/group.ts";
 import { historySession, startBenchStacks } from "./setup.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -27,6 +29,22 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
 const rows: Row[] = [];
 const sections: string[] = [];
 const start = runStart();
+
+// Only the rows being worked on: no seeding, no bare Worker, nothing written.
+const ONLY: Record<string, () => Promise<{ rows: Row[]; section: string }>> = { voice: voiceRows, group: groupRowsAlone };
+const only = process.env.BENCH_ONLY;
+if (only !== undefined) {
+  const run = ONLY[only];
+  if (!run) throw new Error(`BENCH_ONLY=${only}: known subsets are ${Object.keys(ONLY).join(", ")}`);
+  try {
+    const result = await run();
+    console.log(`\n${runHeader(start, SECONDS)}\n\n${markdownTable(result.rows)}\n\n${result.section}\n`);
+  } finally {
+    await stopAll();
+  }
+  process.exit(0);
+}
+
 try {
   const { bare, stack, client, memory } = await startBenchStacks([100, 10_000, 100_000], TREE_SESSIONS, MEMORY_SIZES);
   const context = benchContext(bare, stack, client);
@@ -55,6 +73,10 @@ try {
   rows.push(...(await firstChunkRows(context)));
   console.error("bench: a group turn");
   rows.push(...(await groupRows(context)));
+  console.error("bench: voice while the text streams (a stack of its own)");
+  const voice = await voiceRows();
+  rows.push(...voice.rows);
+  sections.push(voice.section);
   rows.push(
     infoRow(
       "memory to answer a turn (Worker workerd RSS delta)",

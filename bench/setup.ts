@@ -15,7 +15,7 @@ import { createMemoryUsers, seedMemoryUsers, startMemoryOffStack, type MemoryOff
 import { seedHistory } from "./seed-history.ts";
 
 // Instant LLM, no rate limiting: the figures are the API's own.
-const STACK_ENV = { LLM_EMULATOR_TOKEN_DELAY_MS: "0", RATE_LIMIT_PER_MINUTE: "0" };
+export const STACK_ENV = { LLM_EMULATOR_TOKEN_DELAY_MS: "0", RATE_LIMIT_PER_MINUTE: "0" };
 
 export const historySession = (size: number) => `bench-history-${size}`;
 

@@ -3,8 +3,11 @@
  * instant emulated LLM) over one socket, from sending the message to the first response_chunk of each
  * speaker; the one-character turn's first chunk, measured in turns with it, is the baseline.
  */
+import { startStack } from "../../tools/stack.ts";
+import { stopOnExit } from "../cleanup.ts";
 import { call } from "../client.ts";
-import { TEXT_CHARACTER, textCharacter } from "../fixtures.ts";
+import { createChatKey, TEXT_CHARACTER, textCharacter } from "../fixtures.ts";
+import { STACK_ENV } from "../setup.ts";
 import { authed } from "../realtime.ts";
 import { infoRow, type Row } from "../report.ts";
 import { median, percentile } from "../support.ts";
@@ -14,7 +17,21 @@ const TURNS = 40;
 const SPEAKERS = ["bench-group-ada", "bench-group-bo", "bench-group-cy"];
 const NAMES = ["Ada", "Bo", "Cy"];
 
-export async function groupRows({ client, stack }: BenchContext): Promise<Row[]> {
+/** BENCH_ONLY=group: the rows on a stack of their own. */
+export async function groupRowsAlone(): Promise<{ rows: Row[]; section: string }> {
+  const stack = await startStack(STACK_ENV);
+  const untrack = stopOnExit(() => stack.stop());
+  try {
+    await call({ baseUrl: stack.baseUrl, key: stack.adminKey }, "POST", "/api/v1/characters", textCharacter(TEXT_CHARACTER));
+    const client = { baseUrl: stack.baseUrl, key: await createChatKey(stack.baseUrl, stack.adminKey) };
+    return { rows: await groupRows({ client, stack }), section: "" };
+  } finally {
+    untrack();
+    await stack.stop();
+  }
+}
+
+export async function groupRows({ client, stack }: Pick<BenchContext, "client" | "stack">): Promise<Row[]> {
   const admin = { baseUrl: client.baseUrl, key: stack.adminKey };
   for (const [i, id] of SPEAKERS.entries()) await call(admin, "POST", "/api/v1/characters", { ...textCharacter(id), name: NAMES[i] });
   await call(client, "POST", "/api/v1/chat/sessions", { character_ids: SPEAKERS, strategy: "list", session_id: "bench-group" });
