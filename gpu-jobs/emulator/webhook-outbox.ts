@@ -1,9 +1,11 @@
 /**
  * The emulator's webhooks: signed like Replicate's (webhook-id, webhook-timestamp, webhook-signature:
  * HMAC-SHA256 keyed by the whsec_ secret) or carrying Cog's bearer token, kept in an outbox that tests
- * read (GET /__emulator/webhooks?after=N), and posted to their URLs when `deliver` is on.
+ * read (GET /__emulator/webhooks?after=N), and posted to their URLs when `deliver` is on; as Replicate
+ * does, a `completed` event that fails is sent again, 3 times at most.
  */
 import { Webhook } from "standardwebhooks";
+import { sleep } from "../../shared/sleep.ts";
 
 export interface OutboxEntry {
   seq: number;
@@ -24,6 +26,7 @@ export interface WebhookOutboxOptions {
 
 // The outbox keeps the latest webhooks only: a long `npm start` must not grow it without end.
 const KEEP = 5000;
+const RETRY_DELAYS_MS = [250, 1000, 4000];
 
 export class WebhookOutbox {
   /** Oldest first; handed out as it is (RunningGpuEmulator.outbox). */
@@ -56,11 +59,24 @@ export class WebhookOutbox {
     }
     this.entries.push({ seq: ++this.seq, url, headers, body });
     if (this.entries.length > KEEP) this.entries.shift();
-    if (this.options.deliver) {
-      fetch(url, { method: "POST", headers, body }).then(
-        (response) => this.options.log(`webhook ${label} -> ${response.status}`),
-        (error) => this.options.log(`webhook ${label} failed: ${error}`),
-      );
+    if (this.options.deliver) void this.deliver(url, headers, body, label);
+  }
+
+  // As Replicate does, a `completed` event that fails (5xx, or no answer) is sent again, a few times, later each time.
+  private async deliver(url: string, headers: Record<string, string>, body: string, label: string): Promise<void> {
+    const retries = label.startsWith("completed") ? RETRY_DELAYS_MS : [];
+    for (let attempt = 0; ; attempt++) {
+      let outcome: string;
+      try {
+        const response = await fetch(url, { method: "POST", headers, body });
+        outcome = String(response.status);
+        if (response.status < 500) return this.options.log(`webhook ${label} -> ${outcome}`);
+      } catch (error) {
+        outcome = `failed: ${error}`;
+      }
+      this.options.log(`webhook ${label} -> ${outcome}`);
+      if (attempt >= retries.length) return;
+      await sleep(retries[attempt]!);
     }
   }
 }

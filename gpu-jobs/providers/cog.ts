@@ -33,13 +33,13 @@ export function cogProvider(config: CogConfig): GpuProvider {
     }
     return response;
   }
-  const put = async ({ jobId, call: model, webhookUrl }: SubmitRequest): Promise<Prediction> => {
+  const put = async ({ jobId, call: model, webhookUrl, progressEvents }: SubmitRequest): Promise<Prediction> => {
     const response = await call(
       `/predictions/${encodeURIComponent(jobId)}`,
       {
         method: "PUT",
         headers: { "Content-Type": "application/json", Prefer: "respond-async" },
-        body: JSON.stringify({ id: jobId, input: model.input, webhook: webhookUrl, webhook_events_filter: EVENTS }),
+        body: JSON.stringify({ id: jobId, input: model.input, webhook: webhookUrl, webhook_events_filter: progressEvents === false ? ["completed"] : EVENTS }),
       },
       "prediction",
     );

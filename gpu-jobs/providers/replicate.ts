@@ -128,8 +128,9 @@ export function replicateProvider(config: ReplicateConfig): GpuProvider {
   return {
     name: "replicate",
     webhookUrl: (jobId) => `${config.publicBaseUrl}/webhooks/replicate/${jobId}`,
-    async submit({ call, webhookUrl }: SubmitRequest): Promise<Prediction> {
-      const options = { input: call.input, webhook: webhookUrl, webhook_events_filter: [...EVENTS] };
+    async submit({ call, webhookUrl, progressEvents }: SubmitRequest): Promise<Prediction> {
+      const events = progressEvents === false ? (["completed"] as const) : EVENTS;
+      const options = { input: call.input, webhook: webhookUrl, webhook_events_filter: [...events] };
       const [owner = "", name = ""] = call.model.split("/");
       return createWithVersion({
         api,

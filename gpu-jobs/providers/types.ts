@@ -16,6 +16,8 @@ export interface SubmitRequest {
   call: ModelCall;
   /** Where the provider posts its webhooks. */
   webhookUrl: string;
+  /** false: only the `completed` webhook (a short job whose progress nobody watches: a reply's speech chunk). */
+  progressEvents?: boolean;
 }
 
 /** One GPU backend. Implementations throw ProviderError for upstream failures. */

@@ -114,3 +114,29 @@ it("every media job ends in exactly one terminal state with the right file, what
   }
   console.log(`media fault suite: ${jobs.length} jobs, ${injected} webhook faults injected, 0 double terminal states`);
 });
+
+it("a move that loses every compare-and-set round throws, so its webhook is answered 5xx and sent again, never dropped", async () => {
+  const { voiceCall } = await import("../../gpu-jobs/models");
+  const { getCharacterRow } = await import("../../workers/db/characters");
+  const { createJob } = await import("../../workers/media/create");
+  const { transitionJob } = await import("../../workers/media/job-transitions");
+  const db = getDb(env.DB);
+  const character = (await getCharacterRow(db, "assistant"))!;
+  const call = voiceCall(character.voiceModel, "Contended.", { speed: 1, pitch: 1, emotion: "neutral" });
+  if (!call.ok) throw new Error(call.message);
+  const job = await createJob(db, { keyId: "key_admin", character, text: "Contended.", provider: "replicate", settings: {} }, call.call);
+  // Another event writes between every read and write: D1 runs the statements in the order they arrive.
+  const rival = () => void env.DB.prepare("UPDATE media_requests SET progress = progress + 1 WHERE id = ?").bind(job.id).run();
+  const move = transitionJob(
+    db,
+    job.id,
+    () => {
+      rival();
+      return { status: "processing", progress: 50 };
+    },
+    "test",
+  );
+  await expect(move).rejects.toThrow(/compare-and-set rounds lost/);
+  // One quiet round later, the same move goes through.
+  expect(await transitionJob(db, job.id, () => ({ status: "processing", progress: 50 }), "test")).toMatchObject({ status: "processing" });
+});

@@ -100,6 +100,12 @@ describe("a reply's voice, chunk by chunk", () => {
 
     const frames = audioFrames(socket);
     expect(frames.map((frame) => frame.seq)).toEqual(chunks.map((c) => c.seq));
+    // A chunk asks its provider for one webhook, the `completed` one: nobody watches a second of speech progress.
+    const outbox = (await (await fetch(`${env.GPU_ENDPOINT_URL}/__emulator/webhooks?after=0`)).json()) as { webhooks: { url: string; body: string }[] };
+    for (const chunk of chunks) {
+      const hooks = outbox.webhooks.filter((hook) => hook.url.endsWith(`/${chunk.id}`));
+      expect(hooks.map((hook) => JSON.parse(hook.body).status)).toEqual(["succeeded"]);
+    }
     const pcm: Uint8Array[] = [];
     for (const [i, frame] of frames.entries()) {
       expect(frame).toMatchObject({ message_id: reply.message_id, character_id: CHARACTER, text: chunks[i]!.text });

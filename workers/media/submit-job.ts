@@ -25,6 +25,8 @@ export const submitRequestOf = (row: MediaRequestRow, webhookUrl: string): Submi
   jobId: row.id,
   call: { kind: row.kind, model: row.model, input: row.input ?? {} },
   webhookUrl,
+  // A reply's speech chunk lasts a second or two and nobody watches its progress: its end is the one event.
+  ...(row.settings.source === "reply_chunk" ? { progressEvents: false } : {}),
 });
 
 /**
