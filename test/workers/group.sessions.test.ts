@@ -202,6 +202,10 @@ describe("group turns", () => {
     expect(swiped.json).toMatchObject({ character_id: "ben", sibling_index: 1, sibling_count: 2 });
     const prompt = (await promptsWith("Write the next reply only as Ben")).at(-1)!;
     expect(prompt[0]!.content).toMatch(/group conversation between User, Ben and Ann, Cleo/);
+    // The context preview shows a member's next prompt as its turn would build it.
+    const preview = await api("POST", "/api/v1/chat/sessions/group-regen/context", { body: { character_id: "cleo", message: "And you?" } });
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json.messages[0].content).toMatch(/group conversation between User, Cleo and Ann, Ben/);
   });
 
   it("one speaker's failure loses no other reply: its error names it, the others are stored", async () => {

@@ -236,9 +236,12 @@ export class ChatSession extends DurableObject<Env> {
   ): Promise<Outcome<ContextPreview>> {
     const denied = this.ownership.check(caller, { claim: false, allowNew: true });
     if (denied) return denied;
+    // In a group, the preview is the named member's prompt, with the others named as in its turn.
+    const group = this.group.get();
+    const participants = group && (await this.memberRows(group.members)).map((member) => ({ id: member.id, name: member.name }));
     return previewNextTurn(
       { env: this.env, ctx: this.ctx, tree: this.tree, lore: this.lore, memory: this.memory, ownerKey: this.ownership.ownerKey() ?? caller.keyId },
-      request,
+      { ...request, participants: participants || undefined },
     );
   }
 

@@ -24,7 +24,7 @@ interface PreviewParts {
 /** The prompt the next turn would send, built as the turn builds it (lore, memory); no LLM is asked, nothing is stored. */
 export async function previewNextTurn(
   parts: PreviewParts,
-  request: { sessionId: string; characterId: string; message: string; userName?: string; userId?: string },
+  request: { sessionId: string; characterId: string; message: string; userName?: string; userId?: string; participants?: { id: string; name: string }[] },
 ): Promise<Outcome<ContextPreview>> {
   const { env, ctx } = parts;
   const userId = parts.memory.userFor(request.userId);
@@ -45,6 +45,7 @@ export async function previewNextTurn(
       replyId: "preview",
       lore,
       memory,
+      group: request.participants ? { members: request.participants } : undefined,
     },
   );
   if (!assembled.ok) return assembled;
