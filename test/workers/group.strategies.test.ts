@@ -64,8 +64,11 @@ describe("natural", () => {
 });
 
 describe("list, pooled, manual, and a named member", () => {
-  it("list: every member, in order", () => {
+  it("list: every member, in order; for a `next`, from the one after the last speaker", () => {
     expect(pickSpeakers(draw({ strategy: "list", text: "Carol first?" }))).toEqual(["alice", "bob", "carol"]);
+    expect(pickSpeakers(draw({ strategy: "list", userInput: true, lastSpeaker: "alice" }))).toEqual(["alice", "bob", "carol"]);
+    expect(pickSpeakers(draw({ strategy: "list", userInput: false, lastSpeaker: "bob" }))).toEqual(["carol", "alice", "bob"]);
+    expect(pickSpeakers(draw({ strategy: "list", userInput: false, lastSpeaker: "carol" }))).toEqual(["alice", "bob", "carol"]);
   });
 
   it("pooled: one member who has not spoken since the user; when all have, any but the last speaker", () => {

@@ -3,7 +3,7 @@
  * - `natural`: the members the text names (whole words of their names, in the order the text names
  *   them), then each member by talkativeness in a shuffled draw, and at least one; when the text is
  *   not the user's (a `next`), the last speaker is left out unless self-responses are allowed.
- * - `list`: every member, in order.
+ * - `list`: every member, in order (for a `next`, starting after the last speaker: the members take turns).
  * - `pooled`: one member that has not spoken since the user did; if all have, any but the last speaker.
  * - `manual`: only the member the client names.
  * A member named by the client (`character_id`) answers alone, whatever the strategy. Every draw comes
@@ -45,7 +45,7 @@ export function pickSpeakers(draw: SpeakerDraw): string[] {
   const random = seededRng(draw.seed);
   switch (draw.strategy) {
     case "list":
-      return draw.members.map((member) => member.id);
+      return inTurn(draw);
     case "pooled":
       return pooled(draw, random);
     case "manual":
@@ -67,6 +67,13 @@ function natural(draw: SpeakerDraw, random: () => number): string[] {
   for (const member of shuffled(eligible, random)) if (member.talkativeness >= random()) picked.push(member.id);
   if (picked.length === 0 && eligible.length > 0) picked.push(eligible[Math.floor(random() * eligible.length)]!.id);
   return [...new Set(picked)];
+}
+
+/** Every member in order; when the text is not the user's (a `next`), from the one after the last speaker. */
+function inTurn(draw: SpeakerDraw): string[] {
+  const ids = draw.members.map((member) => member.id);
+  const last = draw.userInput || !draw.lastSpeaker ? -1 : ids.indexOf(draw.lastSpeaker);
+  return [...ids.slice(last + 1), ...ids.slice(0, last + 1)];
 }
 
 function pooled(draw: SpeakerDraw, random: () => number): string[] {
