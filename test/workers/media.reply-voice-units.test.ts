@@ -99,4 +99,26 @@ describe("ReplyVoice", () => {
     expect(lost.map((l) => l.seq)).toEqual([0, 1]);
     expect(lost[0]!.error).toBe("The speech job could not be stored");
   });
+
+  it("a chunk whose row cannot be stored is left out of the whole audio, which the others still make", async () => {
+    let batches = 0;
+    // The second batch (chunk 1's row) fails; the others go through.
+    const flaky = {
+      prepare: (query: string) => env.DB.prepare(query),
+      batch: (statements: D1PreparedStatement[]) => (++batches === 2 ? Promise.reject(new Error("D1 hiccup")) : env.DB.batch(statements)),
+    } as unknown as D1Database;
+    const wanted = await request({ session: Promise.resolve({ voice: true, video: false }) });
+    const { ctx, hooks, waits, lost } = harness();
+    const voice = ReplyVoice.start({ ...env, DB: flaky }, ctx, wanted, hooks)!;
+    voice.push("Hello there! This first sentence is long enough to be a chunk. And a second one follows it. ");
+    voice.push("Then a third sentence comes along, long enough to be its own chunk of speech, with a few more words in it to pass the mark.");
+    const finished = (await voice.finish())!;
+    await Promise.all(waits);
+    expect(lost.map((l) => l.seq)).toEqual([1]);
+    const rows = await rowsOf(wanted.messageId);
+    const chunks = rows.filter((row) => JSON.parse(row.settings).source === "reply_chunk");
+    const audio = rows.find((row) => row.id === finished.media.audio_request_id)!;
+    expect(JSON.parse(audio.settings).chunks).toEqual(chunks.map((row) => row.id));
+    expect(chunks.map((row) => JSON.parse(row.settings).seq)).not.toContain(1);
+  });
 });

@@ -127,13 +127,15 @@ export class ReplyVoice {
     this.#finished = true;
     const session = await this.#request.session;
     const stored = await Promise.all(this.#chunks.map((chunk) => chunk.stored));
-    if (!session?.voice || !this.#chunks.length || !stored.some(Boolean)) return null;
+    // A chunk whose row was never stored is not waited for (its frame said so): the rest are joined.
+    const kept = this.#chunks.filter((_, i) => stored[i]);
+    if (!session?.voice || kept.length === 0) return null;
     const { character, options } = this.#request;
     const wantVideo = character.capabilities.includes("video") && !!character.avatarUrl && perMessage(options).video && session.video;
     const rows = replyAudioRows(
       { ...this.#spec, text: this.#texts.join(" "), settings: { source: "reply" } },
       this.#audioId,
-      this.#chunks.map((chunk) => chunk.id),
+      kept.map((chunk) => chunk.id),
       wantVideo ? (character.avatarUrl ?? undefined) : undefined,
     );
     const [audio, video] = rows as [MediaRequestRow, MediaRequestRow | undefined];
