@@ -96,7 +96,10 @@ describe("a group session over WebSocket, against npm start", () => {
 
     // Each speaker's prompt: its own card and world info, the others named as participants.
     const requests = (await (await fetch(`${llmUrl}/__emulator/requests`)).json()) as { messages: Prompt }[];
-    const prompts = requests.map((r) => r.messages).filter((messages) => messages.some((m) => m.content.includes(marker)));
+    // The speakers' prompts (memory's background prompts about the same exchange are not theirs).
+    const prompts = requests
+      .map((r) => r.messages)
+      .filter((messages) => messages[0]!.content.includes("group conversation between") && messages.some((m) => m.content.includes(marker)));
     expect(prompts).toHaveLength(speakers.length);
     for (const [i, id] of speakers.entries()) {
       const member = MEMBERS.find((m) => m.id === id)!;

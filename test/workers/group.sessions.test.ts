@@ -26,12 +26,14 @@ beforeAll(async () => {
 
 const createGroup = (body: Record<string, unknown>, key?: string) => api("POST", "/api/v1/chat/sessions", { body, key });
 
-/** The prompts the LLM emulator received whose last message holds `marker`, oldest first. */
+/** The group speakers' prompts whose last message holds `marker`, oldest first (memory's background prompts left out). */
 async function promptsWith(marker: string): Promise<{ role: string; content: string }[][]> {
   const requests = (await (await fetch(env.LLM_BASE_URL!.replace(/\/v1$/, "/__emulator/requests"))).json()) as {
     messages: { role: string; content: string }[];
   }[];
-  return requests.map((r) => r.messages).filter((messages) => messages.at(-1)!.content.includes(marker));
+  return requests
+    .map((r) => r.messages)
+    .filter((messages) => messages[0]!.content.includes("group conversation between") && messages.at(-1)!.content.includes(marker));
 }
 
 describe("group sessions: members and strategies", () => {
