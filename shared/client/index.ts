@@ -15,6 +15,7 @@ export {
 } from "./branches.js";
 export { ChatacterError } from "./errors.js";
 export type { GroupOptions, GroupSession, GroupStrategy, NextOptions, SessionMember, SpeakerFailure, TurnResponse } from "./groups.js";
+export type { SpeakerErrorFrame, TurnResponseFrame } from "./group-turn.js";
 export type {
   ContextPreview,
   ContextPreviewOptions,
