@@ -143,7 +143,9 @@ describe("the playground's group chat in headless Chromium", () => {
         [speakers[1], "turn-speaker waiting"],
         [speakers[2], "turn-speaker waiting"],
       ]);
+    expect(await page.isVisible("#turn-speakers"), "the speakers show while they answer").toBe(true);
     const names = speakers.map((id) => MEMBERS.find((m) => m.id === id)!.name);
+    expect(await strip.locator(".speaker-name").allTextContents()).toEqual(names);
     expect(await page.textContent("#status")).toBe(`Bramble is typing… (then ${names.slice(1).join(", ")})`);
     expect(await page.isEnabled("#cancel")).toBe(true);
     expect(await page.isDisabled("#next"), "no Next while the group answers").toBe(true);
