@@ -272,6 +272,8 @@ export class ChatSocket {
     } else if (frame.type === "user_message") {
       if (!this.orders.has(frame.reply_id)) this.orders.set(frame.reply_id, { next: 0, held: new Map() });
       const turn = frame.client_message_id ? this.pending.get(frame.client_message_id) : undefined;
+      // Turns run one at a time: a group turn still waiting for a reply it missed (a reconnect) is over.
+      for (const waiting of [...this.pending.values()]) if (waiting.group && waiting !== turn) this.settleGroup(waiting);
       if (turn) turn.replyId = frame.reply_id;
       // A message to a group: its speakers answer one after another, and `send` waits for them all.
       if (turn && frame.speakers && !turn.group) turn.group = new GroupTurn(frame.speakers, frame.message_id);
@@ -350,11 +352,14 @@ export class ChatSocket {
 
   /** A group speaker has answered (or failed); once the last has, the turn is settled. */
   private hearSpeaker(turn: PendingTurn, frame: ResponseFrame | SpeakerErrorFrame): void {
-    const group = turn.group!;
-    group.add(frame);
-    if (!group.complete) return;
+    turn.group!.add(frame);
+    if (turn.group!.complete) this.settleGroup(turn);
+  }
+
+  /** Resolves a group turn with the replies it has (rejects if it has none). */
+  private settleGroup(turn: PendingTurn): void {
     this.pending.delete(turn.clientMessageId);
-    const result = group.result();
+    const result = turn.group!.result();
     if (result instanceof ChatacterError) turn.reject(result);
     else turn.resolve(result);
   }

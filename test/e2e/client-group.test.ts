@@ -5,7 +5,7 @@
  * ChatacterErrors.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { ChatacterClient, ChatacterError, type ServerFrame, type StreamEvent } from "../../shared/client/index.js";
+import { ChatacterClient, ChatacterError, ChatSocket, type ServerFrame, type StreamEvent } from "../../shared/client/index.js";
 
 const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
@@ -179,4 +179,84 @@ describe("the SDK's group sessions against npm start", () => {
     await expect(stranger.getSession(group.session_id)).rejects.toMatchObject({ code: "FORBIDDEN", status: 403 });
     await expect(stranger.next(group.session_id)).rejects.toMatchObject({ code: "FORBIDDEN", status: 403 });
   });
+
+  it("settles a group send that missed a reply (a reconnect lost it) when the next turn starts, with the replies it heard", async () => {
+    // The server's catch-up cannot replay a group's later replies: a socket that missed one hears the next turn start instead.
+    const socket = new ChatSocket({ url: "ws://fake", token: "t", reconnect: false, WebSocket: FakeSocket as unknown as typeof WebSocket });
+    const fake = FakeSocket.current!;
+    await expect.poll(() => fake.sent[0]).toMatchObject({ type: "auth" });
+    fake.frame({ type: "authenticated", session_id: "s" });
+    await socket.ready;
+    let settled = false;
+    const send = socket.send("Hello, both.").finally(() => (settled = true));
+    await expect.poll(() => fake.sent[1]).toMatchObject({ type: "message", content: "Hello, both." });
+    const clientId = fake.sent[1]!.client_message_id;
+    expect(fake.sent[1]).not.toHaveProperty("character_id");
+    fake.frame({ ...userMessage("u1", "r1"), client_message_id: clientId, speakers: ["ann", "ben"] });
+    fake.frame({ ...reply("r1", "ann", "u1"), client_message_id: clientId });
+    // Ben's reply never comes: the send waits...
+    fake.frame({ type: "typing", character_id: "ben", is_typing: true });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    // ...until another turn's message shows this one is over.
+    fake.frame(userMessage("u2", "r2"));
+    const turn = await send;
+    expect(turn.replies?.map((r) => r.message_id)).toEqual(["r1"]);
+    expect(turn).toMatchObject({ message_id: "r1", character_id: "ann" });
+    socket.close();
+  });
+});
+
+/** A WebSocket as far as ChatSocket can tell: open at once, frames in by hand, frames out recorded. */
+class FakeSocket extends EventTarget {
+  /** The one ChatSocket made last. */
+  static current?: FakeSocket;
+  readyState = 1;
+  sent: Record<string, unknown>[] = [];
+  constructor() {
+    super();
+    FakeSocket.current = this;
+    queueMicrotask(() => this.dispatchEvent(new Event("open")));
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {}
+  frame(frame: object) {
+    this.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(frame) }));
+  }
+}
+
+const userMessage = (id: string, replyId: string) => ({
+  type: "user_message",
+  message_id: id,
+  character_id: "assistant",
+  content: "Hello",
+  timestamp: "2026-01-01T00:00:00.000Z",
+  reply_id: replyId,
+  sibling_index: 0,
+  sibling_count: 1,
+});
+const reply = (id: string, character: string, answers: string) => ({
+  type: "response",
+  session_id: "s",
+  character_id: character,
+  content: `${character} says hi`,
+  timestamp: "2026-01-01T00:00:01.000Z",
+  media: null,
+  message_id: id,
+  user_message_id: answers,
+  metadata: {
+    tokens_used: null,
+    prompt_tokens: null,
+    completion_tokens: null,
+    response_time_ms: 1,
+    confidence: null,
+    model: "m",
+    provider: "p",
+    finish_reason: "stop",
+  },
+  cancelled: false,
+  sibling_index: 0,
+  sibling_count: 1,
 });
