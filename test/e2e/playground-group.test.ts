@@ -33,6 +33,8 @@ const MEMBERS = [
   { id: "pg-group-quill", name: "Quill", avatar: "/assets/avatars/assistant.png" },
 ];
 const DUD = { id: "pg-group-dud", name: "Dud", avatar: null };
+// A voiced character (speech only): with the seed "creative", a group whose replies both speak.
+const VOICED = { id: "pg-group-lark", name: "Lark" };
 
 async function importCard({ id, name, avatar }: { id: string; name: string; avatar: string | null }, description: string) {
   const card = { spec: "chara_card_v2", spec_version: "2.0", data: { name, description, extensions: { talkativeness: 1 } } };
@@ -51,6 +53,7 @@ beforeAll(async () => {
   // Dud first: the picker lists characters oldest first, and `list` speaks in that order.
   await importCard(DUD, "Never answers. [[fail]]");
   for (const member of MEMBERS) await importCard(member, `${member.name} tends a garden.`);
+  await admin.createCharacter({ ...VOICED, description: "A lark who sings.", capabilities: ["text", "voice"] });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -188,6 +191,32 @@ describe("the playground's group chat in headless Chromium", () => {
     socket.close();
     await page.close();
   });
+
+  it("speaks a group's voiced replies one after another, each whole, the next where the last one ends", async () => {
+    const { page, sessionId } = await startGroup({ width: 1280, height: 800 }, [VOICED.id, "creative"], "list");
+    const { socket, frames } = await listen(sessionId);
+    expect(await page.isChecked("#media")).toBe(true);
+    await page.fill("#input", "Good morning.");
+    await page.click("#send");
+
+    await expect.poll(() => responses(frames).length, { timeout: 30_000 }).toBe(2);
+    const [first, second] = responses(frames).map((r) => page.locator(`#messages li.assistant[data-id="${r.message_id}"]`));
+    // Both are voiced on the server at once; the page plays the first to its end, then the second.
+    await expect.poll(() => first!.getAttribute("data-voice-state"), { timeout: 60_000 }).toBe("spoken");
+    await expect.poll(() => second!.getAttribute("data-voice-state"), { timeout: 60_000 }).toBe("spoken");
+    const schedule = async (li: Locator) => JSON.parse((await li.getAttribute("data-voice-schedule")) ?? "[]") as [number, number, number][];
+    const [a, b] = [await schedule(first!), await schedule(second!)];
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    const end = (chunks: [number, number, number][]) => chunks.at(-1)![1] + chunks.at(-1)![2];
+    expect(b[0]![1], "the second reply starts once the first has ended").toBeGreaterThanOrEqual(end(a) - 0.001);
+    for (const chunks of [a, b]) {
+      expect(chunks.map(([seq]) => seq)).toEqual(chunks.map((_, i) => i));
+      for (let i = 1; i < chunks.length; i++) expect(chunks[i]![1]).toBeGreaterThanOrEqual(chunks[i - 1]![1] + chunks[i - 1]![2] - 0.001);
+    }
+    socket.close();
+    await page.close();
+  }, 120_000);
 
   it("shows a failed speaker's error under its name, and the next speaker still answers", async () => {
     const { page, sessionId } = await startGroup({ width: 1280, height: 800 }, [DUD.id, MEMBERS[2]!.id], "list");
