@@ -96,18 +96,21 @@ async function listen(sessionId: string): Promise<{ socket: ChatSocket; frames: 
 }
 
 /** What a bubble says of its speaker: its name, and its face (an image's source and whether it loaded, or an initial). */
-const speakerOf = (li: Locator) =>
-  li.evaluate((el: HTMLElement) => {
-    const face = el.querySelector<HTMLElement>(":scope > .speaker > .avatar");
-    const image = face instanceof HTMLImageElement ? face : null;
-    return {
-      character: el.dataset.character,
-      name: el.querySelector(":scope > .speaker .speaker-name")?.textContent,
-      image: image ? new URL(image.src).pathname : null,
-      loaded: image ? image.complete && image.naturalWidth > 0 : null,
-      initial: face?.classList.contains("initial") ? face.textContent : null,
-    };
-  });
+async function speakerOf(li: Locator) {
+  const image = li.locator(":scope > .speaker > img.avatar");
+  const initial = li.locator(":scope > .speaker > .avatar.initial");
+  const hasImage = (await image.count()) > 0;
+  return {
+    character: await li.getAttribute("data-character"),
+    name: await li.locator(":scope > .speaker .speaker-name").textContent(),
+    image: hasImage ? new URL((await image.getAttribute("src"))!, baseUrl).pathname : null,
+    loaded: hasImage ? await image.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0) : null,
+    initial: (await initial.count()) > 0 ? await initial.textContent() : null,
+  };
+}
+
+/** An attribute of every element a locator finds. */
+const attributes = (items: Locator, name: string) => items.evaluateAll((all, attribute) => all.map((item) => item.getAttribute(attribute)), name);
 
 const expectedSpeaker = (id: string) => {
   const member = [...MEMBERS, DUD].find((m) => m.id === id)!;
@@ -140,7 +143,7 @@ describe("the playground's group chat in headless Chromium", () => {
     expect([...speakers].sort()).toEqual(MEMBERS.map((m) => m.id).sort());
     const strip = page.locator("#turn-speakers li");
     await expect
-      .poll(() => strip.evaluateAll((items) => items.map((li) => [(li as HTMLElement).dataset.character, li.className])), { timeout: 15_000 })
+      .poll(() => strip.evaluateAll((items) => items.map((li) => [li.getAttribute("data-character"), li.className])), { timeout: 15_000 })
       .toEqual([
         [speakers[0], "turn-speaker typing"],
         [speakers[1], "turn-speaker waiting"],
@@ -159,7 +162,7 @@ describe("the playground's group chat in headless Chromium", () => {
     await expect.poll(() => responses(frames).length, { timeout: 30_000 }).toBe(speakers.length);
     const replies = page.locator("#messages li.assistant");
     await expect.poll(() => replies.count(), { timeout: 15_000 }).toBe(speakers.length);
-    expect(await replies.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.id))).toEqual(responses(frames).map((r) => r.message_id));
+    expect(await attributes(replies, "data-id")).toEqual(responses(frames).map((r) => r.message_id));
     for (const [i, id] of speakers.entries()) {
       await expect.poll(() => speakerOf(replies.nth(i)), { timeout: 10_000 }).toEqual(expectedSpeaker(id));
       expect(await replies.nth(i).locator(".text").textContent()).toBe(responses(frames)[i]!.content);
@@ -182,11 +185,11 @@ describe("the playground's group chat in headless Chromium", () => {
     // Drawn again from history, every reply keeps its speaker.
     await page.click("#load-history");
     await expect.poll(() => page.textContent("#status"), { timeout: 15_000 }).toBe(`${speakers.length + 2} messages`);
-    const drawn = await replies.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.character));
+    const drawn = await attributes(replies, "data-character");
     expect(drawn).toEqual([...speakers, next.character_id]);
 
     // The page fits the viewport: no sideways scrolling on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(viewport.width);
     await page.screenshot({ path: join(tmpdir(), `playground-group-${viewport.width}.png`), fullPage: true });
     socket.close();
     await page.close();
@@ -232,11 +235,11 @@ describe("the playground's group chat in headless Chromium", () => {
     // Quill answered after it, under its own name.
     const reply = page.locator("#messages li.assistant");
     await expect.poll(() => reply.count(), { timeout: 15_000 }).toBe(1);
-    expect(await speakerOf(reply)).toEqual(expectedSpeaker(MEMBERS[2]!.id));
+    await expect.poll(() => speakerOf(reply), { timeout: 10_000 }).toEqual(expectedSpeaker(MEMBERS[2]!.id));
     // `list`: the members' order, as the picker lists them (oldest first): Dud failed, then Quill answered.
     const announced = frames.find((f) => f.type === "user_message");
     expect(announced?.type === "user_message" && announced.speakers).toEqual([DUD.id, MEMBERS[2]!.id]);
-    expect(await page.evaluate(() => [...document.querySelectorAll("#messages > li")].map((li) => li.className))).toEqual(["user", "error", "assistant"]);
+    expect(await page.locator("#messages > li").evaluateAll((items) => items.map((li) => li.className))).toEqual(["user", "error", "assistant"]);
     await expect.poll(() => page.isEnabled("#next"), { timeout: 10_000 }).toBe(true);
     socket.close();
     await page.close();
