@@ -281,7 +281,7 @@ export class ChatSocket {
       if (this.finished.has(frame.message_id)) return;
       this.finishReply(frame.message_id);
       const group = this.groupTurnOwning(frame);
-      const turn = group ?? ((frame.client_message_id && this.pending.get(frame.client_message_id)) || this.turnForReply(frame.message_id));
+      const turn = !group && ((frame.client_message_id && this.pending.get(frame.client_message_id)) || this.turnForReply(frame.message_id));
       if (group) this.hearSpeaker(group, frame);
       else if (turn) {
         this.pending.delete(turn.clientMessageId);
@@ -297,7 +297,7 @@ export class ChatSocket {
     } else if (frame.type === "error") {
       // A group speaker failed: the next ones still answer.
       const group = frame.character_id ? this.groupTurnOwning(frame as SpeakerErrorFrame) : undefined;
-      const turn = group ?? (frame.client_message_id ? this.pending.get(frame.client_message_id) : undefined);
+      const turn = !group && frame.client_message_id ? this.pending.get(frame.client_message_id) : undefined;
       if (group) this.hearSpeaker(group, frame as SpeakerErrorFrame);
       else if (turn) {
         this.pending.delete(turn.clientMessageId);
