@@ -1,5 +1,6 @@
 import { ChatacterClient, ChatacterError, type ChatSocket, type HistoryMessage, type ServerFrame } from "../shared/client/index.js";
 import { $, editInPlace } from "./dom.js";
+import { setupGroup } from "./group.js";
 import { setupLore } from "./lore.js";
 import { setupMemory } from "./memory.js";
 import { showMemoryTag } from "./memory-item.js";
@@ -16,6 +17,7 @@ const input = $<HTMLTextAreaElement>("input");
 const sendButton = $<HTMLButtonElement>("send");
 const cancelButton = $<HTMLButtonElement>("cancel");
 const previewButton = $<HTMLButtonElement>("preview");
+const nextButton = $<HTMLButtonElement>("next");
 
 let client: ChatacterClient | undefined;
 let socket: ChatSocket | undefined;
@@ -30,7 +32,8 @@ const describe = (error: unknown) => (error instanceof ChatacterError ? `${error
 const failed = (error: unknown) => say(describe(error));
 const bubbles = new Map<string, HTMLLIElement>();
 
-function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HTMLLIElement {
+/** A message's bubble, made on its first frame; in a group, a reply's bubble (or error) names its speaker. */
+function bubble(id: string, role: "user" | "assistant" | "error", text = "", speaker?: string): HTMLLIElement {
   let li = bubbles.get(id);
   if (!li) {
     li = document.createElement("li");
@@ -44,10 +47,13 @@ function bubble(id: string, role: "user" | "assistant" | "error", text = ""): HT
     // A reply heard before a redraw keeps its voice tag.
     voice.draw(li);
   }
-  if (text) li.firstElementChild!.textContent = text;
+  group.label(li, speaker);
+  if (text) textOf(li).textContent = text;
   messages.scrollTop = messages.scrollHeight;
   return li;
 }
+
+const textOf = (li: HTMLLIElement) => li.querySelector<HTMLElement>(":scope > .text")!;
 
 /** Adds to a bubble below its text, above its tools row. */
 function addToBubble(li: HTMLLIElement, element: HTMLElement) {
@@ -146,7 +152,7 @@ async function redraw(): Promise<{ total: number; more: boolean } | undefined> {
   messages.replaceChildren();
   bubbles.clear();
   for (const message of page.messages.reverse()) {
-    const li = bubble(message.id, message.role, message.content);
+    const li = bubble(message.id, message.role, message.content, message.role === "assistant" ? message.character_id : undefined);
     decorate(li, message);
     if (message.role === "assistant") setMeta(li, replyMeta(message.metadata));
     showMemoryTag(li, message.metadata);
@@ -252,10 +258,11 @@ function showMedia(li: HTMLLIElement, media: Record<string, unknown> | null | un
     }
   }
   // The character's face while its video is made, then the video (playground/reply-video.ts).
-  showReplyFace(li, media, characterSelect.value, (element) => addToBubble(li, element));
+  showReplyFace(li, media, li.dataset.character ?? characterSelect.value, (element) => addToBubble(li, element));
 }
 
 const watched = new Set<string>();
+let errors = 0;
 
 /** Polls a media job's status for its progress until a `media` frame replaces the bar with a player. */
 function watchProgress(requestId: string, bar: HTMLProgressElement) {
@@ -272,30 +279,35 @@ function watchProgress(requestId: string, bar: HTMLProgressElement) {
 }
 
 function onFrame(frame: ServerFrame) {
+  // A group's speakers for this turn (playground/group.ts).
+  group.onFrame(frame);
   switch (frame.type) {
     case "user_message":
       touch(frame.message_id);
       decorate(bubble(frame.message_id, "user", frame.content), { role: "user", ...frame });
       break;
-    case "typing":
-      say(frame.is_typing ? `${characterSelect.selectedOptions[0]?.text ?? "The character"} is typing…` : "");
+    case "typing": {
+      const typist = group.active() ? group.typing(frame.character_id) : `${characterSelect.selectedOptions[0]?.text ?? "The character"} is typing…`;
+      say(frame.is_typing ? typist : "");
       break;
+    }
     case "response_chunk": {
       streaming.add(frame.message_id);
       touch(frame.message_id);
-      const li = bubble(frame.message_id, "assistant");
-      li.firstElementChild!.textContent += frame.delta;
+      const li = bubble(frame.message_id, "assistant", "", frame.character_id);
+      textOf(li).textContent += frame.delta;
       break;
     }
     case "response": {
       streaming.delete(frame.message_id);
       touch(frame.message_id);
-      const li = bubble(frame.message_id, "assistant", frame.content);
+      const li = bubble(frame.message_id, "assistant", frame.content, frame.character_id);
       decorate(li, { role: "assistant", ...frame });
       setMeta(li, replyMeta(frame.metadata, frame.cancelled));
       showMemoryTag(li, frame.metadata);
       showMedia(li, frame.media);
-      generating = false;
+      // In a group, the turn goes on until its last speaker has answered.
+      generating = group.awaiting();
       syncStop();
       // The turn's facts are extracted after the reply: the memory panel looks for them.
       void memory.afterReply();
@@ -309,10 +321,10 @@ function onFrame(frame: ServerFrame) {
       redraw().catch(failed);
       break;
     case "error":
-      // Turns run one at a time: an error ends the one that was streaming.
+      // Turns run one at a time: an error ends the one that was streaming (in a group, its speaker's reply: the next ones still come).
       streaming.clear();
-      bubble(`error-${Date.now()}`, "error", `${frame.code}: ${frame.message}`);
-      generating = false;
+      bubble(`error-${++errors}`, "error", `${frame.code}: ${frame.message}`, frame.character_id);
+      generating = group.awaiting();
       syncStop();
       break;
   }
@@ -325,6 +337,7 @@ async function connect() {
     const { characters } = await client.getCharacters();
     rememberAvatars(characters);
     characterSelect.replaceChildren(...characters.map((c) => new Option(c.name, c.id)));
+    group.characters(characters);
   } catch (error) {
     return failed(error);
   }
@@ -341,10 +354,12 @@ async function connect() {
     const sessionId = await socket.ready;
     sessionInput.value = sessionId;
     localStorage.setItem("chattr.session", sessionId);
+    await group.load(sessionId);
     await redraw().catch(failed);
     void memory.refresh();
     sendButton.disabled = false;
     previewButton.disabled = false;
+    syncStop();
     say(`Connected to session ${sessionId}`);
   } catch (error) {
     say(`Could not connect: ${(error as Error).message}`);
@@ -368,8 +383,20 @@ const lore = setupLore({
 });
 // The replies' voice, and the selected character's voice sample (playground/reply-voice.ts, voice-sample.ts).
 const voice = setupVoice({ bubble: (id) => bubbles.get(id), changed: () => syncStop() });
-/** Stop stays usable while a reply is generated and while the character still speaks. */
-const syncStop = () => (cancelButton.disabled = !generating && !voice.speaking());
+/** Stop stays usable while a reply is generated and while the character still speaks; Next, while none is generated. */
+function syncStop() {
+  cancelButton.disabled = !generating && !voice.speaking();
+  group.sync(!sendButton.disabled, generating);
+}
+// Group chats: the picker, each reply's speaker, who answers, Next (playground/group.ts).
+const group = setupGroup({
+  client: () => client,
+  open(sessionId) {
+    sessionInput.value = sessionId;
+    void connect();
+  },
+  describe,
+});
 const voiceSample = setupVoiceSample({
   client: () => client,
   characterId: () => characterSelect.value,
@@ -419,10 +446,26 @@ $<HTMLFormElement>("composer").addEventListener("submit", (event) => {
   // A new message silences the reply being spoken; the click or Enter that sent it lets audio start.
   voice.unlock();
   voice.stop();
-  socket.send(text, { characterId: characterSelect.value, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => {
+  // In a group, the member picked, or none: the speakers the group's strategy picks answer.
+  const characterId = group.active() ? group.speaker() : characterSelect.value;
+  socket.send(text, { characterId, media: mediaToggle.checked, userId: memory.userId() }).catch((error: Error) => {
     generating = false;
     syncStop();
     say(error.message);
+  });
+});
+// A group's auto mode: a character speaks with no message from the user. The replies before it make
+// way as the server says (what they have said plays out; the rest of their speech is not made).
+nextButton.addEventListener("click", () => {
+  if (!client || !socket || !group.active()) return;
+  generating = true;
+  syncStop();
+  voice.unlock();
+  voice.settle();
+  client.next(sessionInput.value, { characterId: group.speaker(), media: mediaToggle.checked, userId: memory.userId() }).catch((error: unknown) => {
+    generating = false;
+    syncStop();
+    failed(error);
   });
 });
 input.addEventListener("keydown", (event) => {

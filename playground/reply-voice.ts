@@ -1,6 +1,7 @@
 /**
  * A reply's voice while its text still streams (CHARACTER-ENGINE.md §4): its `audio_chunk` frames played
- * gaplessly and in order by the SDK's AudioChunkPlayer, and a tag on the reply saying how it goes
+ * gaplessly and in order by the SDK's AudioChunkPlayer (in a group, each speaker's reply after the one
+ * before it), and a tag on the reply saying how it goes
  * ("speaking · 3 chunks", a dot pulsing while it speaks). The bubble says the same to tests:
  * `data-voice-state` (speaking, spoken, stopped), `data-voice-chunks` (how many were played),
  * `data-voice-seqs` (their seqs, in the order they start), `data-voice-skipped` and
@@ -68,16 +69,17 @@ export function setupVoice(host: VoiceHost) {
   return {
     /** Plays what the socket's replies say: their chunks, and the media frame that ends each voice. */
     follow: (socket: ChatSocket) => player.follow(socket),
-    /** Whether the reply last heard is still speaking (or about to). */
-    speaking: () => player.messageId !== undefined && replies.get(player.messageId)?.state === "speaking",
+    /** Whether a reply is still speaking (or about to: in a group, the next speaker's reply waits its turn). */
+    speaking: () => [...replies.values()].some((voice) => voice.state === "speaking"),
     /** Resumes audio; call it from a click or a key press (browsers' autoplay policy). */
     unlock: () => void player.resume().catch(() => undefined),
-    /** Stops the reply being spoken now (Stop, or a new message), and says so on it. */
+    /** Stops every reply being spoken or waiting to be (Stop, or a new message), and says so on them. */
     stop() {
-      const id = player.messageId;
       player.stop();
-      if (id && reply(id).state === "speaking") show(id, (voice) => (voice.state = "stopped"));
+      for (const [id, voice] of replies) if (voice.state === "speaking") show(id, (v) => (v.state = "stopped"));
     },
+    /** A new turn with no user message (a group's Next): the replies before it get no more speech, but play what they have. */
+    settle: () => player.settle(),
     draw,
   };
 }

@@ -38,8 +38,16 @@ function withUserId<T extends { context?: object; userId?: string }>({ userId, .
   return userId === undefined ? rest : { ...rest, context: { ...rest.context, user_id: userId } };
 }
 
-/** What a streaming call yields: the turn's frames, then the same body the non-streaming call answers. */
-export type StreamEvent = Exclude<ServerFrame, { type: "response" | "error" }> | ({ type: "response" } & SendMessageResponse);
+/**
+ * In a group turn, a speaker whose reply failed: the others still answer. (Any other error is thrown.)
+ * The SSE error body does not name the speaker; it is the one whose turn it was in `user_message.speakers`.
+ */
+export type SpeakerErrorEvent = Extract<ServerFrame, { type: "error" }> & { character_id: string };
+/**
+ * What a streaming call yields: the turn's frames, then the same body the non-streaming call answers. In
+ * a group turn, each speaker's frames in turn, each ending with its `response` (or a SpeakerErrorEvent).
+ */
+export type StreamEvent = Exclude<ServerFrame, { type: "response" | "error" }> | ({ type: "response" } & SendMessageResponse) | SpeakerErrorEvent;
 /** What `streamEdit` yields: a turn's events, or, for an edit that gets no reply, the one `stored` event. */
 export type EditStreamEvent = StreamEvent | ({ type: "stored" } & EditedMessage);
 
@@ -86,8 +94,10 @@ export const branchCalls = {
 
 /**
  * A turn's Server-Sent Events as typed events: each frame as it comes, the `response` event carrying the
- * non-streaming body, an `error` event thrown as ChatacterError. A JSON answer (an edit that generated
- * nothing) is handed to `onJson` and yielded as the one event.
+ * non-streaming body, an `error` event thrown as ChatacterError. In a group turn (its `user_message`
+ * names the speakers) a speaker's error is yielded, naming it, and the stream goes on with the next
+ * speaker; if none answered, a SERVICE_UNAVAILABLE naming them all is thrown at the end, as HTTP answers
+ * 503. A JSON answer (an edit that generated nothing) is handed to `onJson` and yielded as the one event.
  */
 export async function* streamTurn<E = StreamEvent>(
   transport: Transport,
@@ -101,12 +111,39 @@ export async function* streamTurn<E = StreamEvent>(
     yield onJson(await response.json());
     return;
   }
+  // A group turn's speakers; each one's reply ends with its `response` or its `error`, one after another.
+  let speakers: string[] | undefined;
+  let ended = 0;
+  let answered = false;
+  const failed: SpeakerErrorEvent[] = [];
   for await (const { event, data } of readEvents(response.body!)) {
     const parsed = JSON.parse(data);
     if (event === "error") {
       const e = parsed.error;
-      throw new ChatacterError(e.code, e.message, response.status, e.request_id, e.details, e.retry_after_seconds);
+      const speaker = speakers?.[ended++];
+      if (speaker === undefined) throw new ChatacterError(e.code, e.message, response.status, e.request_id, e.details, e.retry_after_seconds);
+      const userMessageId = (e.details as { user_message_id?: string } | undefined)?.user_message_id;
+      const failure: SpeakerErrorEvent = {
+        type: "error",
+        code: e.code,
+        message: e.message,
+        character_id: speaker,
+        ...(userMessageId ? { user_message_id: userMessageId } : {}),
+      };
+      failed.push(failure);
+      yield failure as E;
+      continue;
+    }
+    if (event === "user_message" && parsed.speakers) speakers = parsed.speakers;
+    if (event === "response") {
+      ended++;
+      answered = true;
     }
     yield (event === "response" ? { type: "response", ...parsed } : parsed) as E;
+  }
+  // No speaker answered: the turn failed, as HTTP says with a 503.
+  if (failed.length && !answered) {
+    const details = { user_message_id: failed[0]!.user_message_id, failed: failed.map(({ character_id, code, message }) => ({ character_id, code, message })) };
+    throw new ChatacterError("SERVICE_UNAVAILABLE", failed.map((f) => f.message).join("; "), response.status, undefined, details);
   }
 }

@@ -1,5 +1,5 @@
 import type { CharacterList, Character, CreateCharacterRequest, UpdateCharacterRequest } from "../schemas/characters";
-import type { ChatContext, HistoryQuery, HistoryResponse, SendMessageResponse } from "../schemas/chat";
+import type { ChatContext, HistoryQuery, HistoryResponse, SendMessageResponse, TurnResponse } from "../schemas/chat";
 import type { z } from "zod";
 import type { CreatedKey, KeyList, Scope } from "../schemas/keys";
 import {
@@ -16,6 +16,7 @@ import {
   type StreamEvent,
 } from "./branches.js";
 import { ChatacterError } from "./errors.js";
+import { groupCalls, type GroupOptions, type GroupSession, type NextOptions } from "./groups.js";
 import { BinaryBody, call, type Transport } from "./http.js";
 import {
   Lorebooks,
@@ -38,10 +39,13 @@ export interface SendOptions {
   userId?: string;
 }
 
-/** A turn's body: `userId` goes in as `context.user_id`. */
-function turnBody(message: string, { characterId = "assistant", sessionId = null, context, userId }: SendOptions & { characterId?: string }) {
+/**
+ * A turn's body: `userId` goes in as `context.user_id`. No `characterId`: none is sent, so "assistant"
+ * answers (the API's default), or in a group session the speakers its strategy picks.
+ */
+function turnBody(message: string, { characterId, sessionId = null, context, userId }: SendOptions & { characterId?: string }) {
   const withUser = userId === undefined ? context : { ...context, user_id: userId };
-  return { message, character_id: characterId, session_id: sessionId, ...(withUser ? { context: withUser } : {}) };
+  return { message, ...(characterId === undefined ? {} : { character_id: characterId }), session_id: sessionId, ...(withUser ? { context: withUser } : {}) };
 }
 
 export interface MediaJob {
@@ -83,19 +87,24 @@ export class ChatacterClient {
 
   /**
    * Sends a message and resolves with the reply: positionally as the reference SDK, or with options
-   * (`userId` names the end user whose memory the character keeps).
+   * (`userId` names the end user whose memory the character keeps). In a group session (`createGroup`),
+   * leave `characterId` out for the speakers the strategy picks (naming a member makes it answer alone):
+   * the answer is the first reply's body plus `replies` (all of them, in order) and `failed` (speakers
+   * whose reply failed; the others still answered).
    *
    * @example
    * const reply = await client.sendMessage("My name is Sam.", { characterId: "seraphina", userId: "user-42" });
+   * const turn = await client.sendMessage("Otto, what time is it?", { sessionId: group.session_id });
+   * for (const r of turn.replies ?? [turn]) console.log(r.character_id, r.response);
    */
-  sendMessage(message: string, options: SendOptions & { characterId?: string }): Promise<SendMessageResponse>;
-  sendMessage(message: string, characterId?: string, sessionId?: string | null, context?: ChatContext): Promise<SendMessageResponse>;
+  sendMessage(message: string, options: SendOptions & { characterId?: string }): Promise<TurnResponse>;
+  sendMessage(message: string, characterId?: string, sessionId?: string | null, context?: ChatContext): Promise<TurnResponse>;
   sendMessage(
     message: string,
     characterOrOptions: string | (SendOptions & { characterId?: string }) = "assistant",
     sessionId: string | null = null,
     context?: ChatContext,
-  ): Promise<SendMessageResponse> {
+  ): Promise<TurnResponse> {
     const options = typeof characterOrOptions === "string" ? { characterId: characterOrOptions, sessionId, context } : characterOrOptions;
     return call(this.transport, "POST", "/api/v1/chat/message", turnBody(message, options));
   }
@@ -103,7 +112,9 @@ export class ChatacterClient {
   /**
    * The reply as it is generated (Server-Sent Events): `response_chunk`s, then `response` with the full
    * reply. A voiced reply also yields `audio_chunk` events as its speech is made, the first ones often
-   * before `response`, and the stream stays open until its `media` event (the whole reply's audio).
+   * before `response`, and the stream stays open until its `media` event (the whole reply's audio). In a
+   * group session, `user_message.speakers` says who will answer, and each speaker's events follow in
+   * turn (every one with its `character_id`), a failed speaker's as an `error` event naming it.
    *
    * @example
    * const player = new AudioChunkPlayer({ baseUrl: "http://localhost:8000" }); // in a browser
@@ -129,6 +140,71 @@ export class ChatacterClient {
   connect({ sessionId, ...options }: { sessionId?: string } & Partial<Omit<ChatSessionOptions, "url" | "token">> = {}): ChatSocket {
     const url = `${this.transport.baseUrl.replace(/^http/, "ws")}/api/v1/ws/chat${sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : ""}`;
     return new ChatSocket({ url, token: this.transport.apiKey ?? "", sessionId, ...options });
+  }
+
+  // ---- group sessions: several characters in one conversation (CHARACTER-ENGINE.md §5) ----
+
+  /**
+   * Makes a session with several characters (at most 8), owned by this key: a new one, or `sessionId`
+   * if it is empty. Messages to it are answered by the speakers `strategy` picks (`natural` by default:
+   * those the message names, then by talkativeness). An unknown character is NOT_FOUND, one named twice
+   * INVALID_REQUEST, a session that has messages already CONFLICT (change its members instead).
+   *
+   * @example
+   * const group = await client.createGroup(["iris", "otto", "wren"], { strategy: "natural" });
+   * for (const m of group.members) console.log(m.name, m.avatar_url, m.talkativeness);
+   * const turn = await client.sendMessage("Otto, is the clock still broken?", { sessionId: group.session_id });
+   */
+  createGroup(characterIds: string[], options?: GroupOptions): Promise<GroupSession> {
+    return groupCalls.create(this.transport, characterIds, options);
+  }
+
+  /**
+   * A session's members and strategy. A one-character session shows the characters that spoke in it,
+   * strategy `manual`.
+   *
+   * @example
+   * const { members, strategy } = await client.getSession(sessionId);
+   */
+  getSession(sessionId: string): Promise<GroupSession> {
+    return groupCalls.get(this.transport, sessionId);
+  }
+
+  /**
+   * Replaces a session's members (between turns); a one-character session becomes a group (`natural`).
+   *
+   * @example
+   * const group = await client.members(sessionId, ["iris", "otto", "wren", "mabel"]);
+   */
+  members(sessionId: string, characterIds: string[]): Promise<GroupSession> {
+    return groupCalls.members(this.transport, sessionId, characterIds);
+  }
+
+  /**
+   * One character speaks with no user message (an app's auto mode): `characterId`, or the one the
+   * strategy picks (in `natural`, not the last speaker unless the group allows self-responses).
+   * Answers as `sendMessage` does.
+   *
+   * @example
+   * const reply = await client.next(group.session_id);
+   * console.log(`${reply.character_id}: ${reply.response}`);
+   * await client.next(group.session_id, { characterId: "wren", media: false });
+   */
+  next(sessionId: string, options?: NextOptions): Promise<TurnResponse> {
+    return groupCalls.next(this.transport, sessionId, options);
+  }
+
+  /**
+   * `next` as Server-Sent Events: `typing`, `response_chunk`..., `response` (and a voiced reply's
+   * `audio_chunk` and `media` events), as `streamMessage` yields them.
+   *
+   * @example
+   * for await (const event of client.streamNext(group.session_id)) {
+   *   if (event.type === "response_chunk") process.stdout.write(event.delta);
+   * }
+   */
+  streamNext(sessionId: string, options?: NextOptions): AsyncGenerator<StreamEvent> {
+    return groupCalls.streamNext(this.transport, sessionId, options);
   }
 
   // ---- the conversation tree: swipes, edits, branches (CHARACTER-ENGINE.md §1) ----

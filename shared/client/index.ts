@@ -10,9 +10,12 @@ export {
   type ForkedSession,
   type GenerateOptions,
   type Siblings,
+  type SpeakerErrorEvent,
   type StreamEvent,
 } from "./branches.js";
 export { ChatacterError } from "./errors.js";
+export type { GroupOptions, GroupSession, GroupStrategy, NextOptions, SessionMember, SpeakerFailure, TurnResponse } from "./groups.js";
+export type { SpeakerErrorFrame, TurnResponseFrame } from "./group-turn.js";
 export type {
   ContextPreview,
   ContextPreviewOptions,

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { BranchFrame, ClientFrame, ErrorFrame, ResponseChunkFrame, ResponseFrame, ResumeEntry, ServerFrame } from "../schemas/realtime";
 import { ChatacterError } from "./errors.js";
+import { GroupTurn, type SpeakerErrorFrame, type TurnResponseFrame } from "./group-turn.js";
 
 export interface ChatSessionOptions {
   /** ws:// or wss:// URL of /api/v1/ws/chat. */
@@ -32,8 +33,13 @@ interface PendingTurn {
   clientMessageId: string;
   frame: TurnFrame & { client_message_id: string };
   replyId?: string;
-  /** Settled by the `response` frame echoing its id, or for a select or a stored edit by the `branch` frame. */
-  resolve(frame: ResponseFrame | BranchFrame): void;
+  /** A message to a group session: its speakers, and what has come of each. */
+  group?: GroupTurn;
+  /**
+   * Settled by the `response` frame echoing its id (in a group, by the last speaker's), or for a select
+   * or a stored edit by the `branch` frame.
+   */
+  resolve(frame: TurnResponseFrame | BranchFrame): void;
   reject(error: ChatacterError): void;
 }
 
@@ -61,7 +67,8 @@ const MAX_RESUME_ENTRIES = 32;
 const FINISHED_MEMORY = 256;
 
 /**
- * A chat session over the WebSocket. `send` resolves with the reply, and so do `regenerate`, `edit` and
+ * A chat session over the WebSocket. `send` resolves with the reply (in a group session, once every
+ * speaker has answered), and so do `regenerate`, `edit` and
  * `continue` (a `select`, with the `branch` frame); chunks reach `on("response_chunk")`
  * listeners once each, strictly in seq order (a chunk that comes early waits for the ones before it).
  * After a dropped connection it reconnects and authenticates again with the list of unanswered
@@ -89,15 +96,29 @@ export class ChatSocket {
     this.open();
   }
 
-  /** Sends a message; resolves with the `response` frame, or rejects with the turn's error. `userId` is sent as `metadata.user_id`. */
+  /**
+   * Sends a message; resolves with the `response` frame, or rejects with the turn's error. `userId` is
+   * sent as `metadata.user_id`. No `characterId`: "assistant" answers (the API's default), or in a
+   * group session the speakers its strategy picks, announced in the `user_message` frame's `speakers`;
+   * `send` then resolves once each has answered, with the first reply's frame plus `replies` (all of
+   * them, in order) and `failed` (the speakers whose reply failed: their `error` frames name them).
+   * It rejects only if none answered. Naming a member makes it answer alone.
+   *
+   * @example
+   * const socket = client.connect({ sessionId: group.session_id });
+   * socket.on("user_message", (frame) => console.log("answering:", frame.speakers?.join(", ")));
+   * const turn = await socket.send("Otto, is the clock still broken?");
+   * for (const reply of turn.replies ?? [turn]) console.log(`${reply.character_id}: ${reply.content}`);
+   * for (const { character_id, message } of turn.failed ?? []) console.warn(character_id, message);
+   */
   send(
     content: string,
     options: { characterId?: string; metadata?: Record<string, unknown>; media?: MediaOption; userId?: string } = {},
-  ): Promise<ResponseFrame> {
-    const { characterId = "assistant", metadata, media } = withUserId(options);
+  ): Promise<TurnResponseFrame> {
+    const { characterId, metadata, media } = withUserId(options);
     return this.enqueue({
       type: "message",
-      character_id: characterId,
+      ...(characterId === undefined ? {} : { character_id: characterId }),
       content,
       ...(metadata ? { metadata } : {}),
       ...(media === undefined ? {} : { media }),
@@ -166,7 +187,7 @@ export class ChatSocket {
   }
 
   /** Queues a frame with a new client_message_id: sent now if authenticated, else once the server says `authenticated`. */
-  private enqueue<T extends ResponseFrame | BranchFrame>(frame: DistributiveOmit<TurnFrame, "client_message_id">): Promise<T> {
+  private enqueue<T extends TurnResponseFrame | BranchFrame>(frame: DistributiveOmit<TurnFrame, "client_message_id">): Promise<T> {
     const clientMessageId = `c_${crypto.randomUUID()}`;
     return new Promise<T>((resolve, reject) => {
       const turn: PendingTurn = {
@@ -251,12 +272,18 @@ export class ChatSocket {
     } else if (frame.type === "user_message") {
       if (!this.orders.has(frame.reply_id)) this.orders.set(frame.reply_id, { next: 0, held: new Map() });
       const turn = frame.client_message_id ? this.pending.get(frame.client_message_id) : undefined;
+      // Turns run one at a time: a group turn still waiting for a reply it missed (a reconnect) is over.
+      for (const waiting of [...this.pending.values()]) if (waiting.group && waiting !== turn) this.settleGroup(waiting);
       if (turn) turn.replyId = frame.reply_id;
+      // A message to a group: its speakers answer one after another, and `send` waits for them all.
+      if (turn && frame.speakers && !turn.group) turn.group = new GroupTurn(frame.speakers, frame.message_id);
     } else if (frame.type === "response") {
       if (this.finished.has(frame.message_id)) return;
       this.finishReply(frame.message_id);
-      const turn = (frame.client_message_id && this.pending.get(frame.client_message_id)) || this.turnForReply(frame.message_id);
-      if (turn) {
+      const group = this.groupTurnOwning(frame);
+      const turn = !group && ((frame.client_message_id && this.pending.get(frame.client_message_id)) || this.turnForReply(frame.message_id));
+      if (group) this.hearSpeaker(group, frame);
+      else if (turn) {
         this.pending.delete(turn.clientMessageId);
         turn.resolve(frame);
       }
@@ -267,9 +294,12 @@ export class ChatSocket {
         this.pending.delete(turn.clientMessageId);
         turn.resolve(frame);
       }
-    } else if (frame.type === "error" && frame.client_message_id) {
-      const turn = this.pending.get(frame.client_message_id);
-      if (turn) {
+    } else if (frame.type === "error") {
+      // A group speaker failed: the next ones still answer.
+      const group = frame.character_id ? this.groupTurnOwning(frame as SpeakerErrorFrame) : undefined;
+      const turn = !group && frame.client_message_id ? this.pending.get(frame.client_message_id) : undefined;
+      if (group) this.hearSpeaker(group, frame as SpeakerErrorFrame);
+      else if (turn) {
         this.pending.delete(turn.clientMessageId);
         if (turn.replyId) this.orders.delete(turn.replyId);
         turn.reject(fromFrame(frame));
@@ -286,6 +316,9 @@ export class ChatSocket {
     if (!order) {
       order = { next: chunk.seq, held: new Map() };
       this.orders.set(chunk.message_id, order);
+      // A later speaker of a group turn: after a reconnect, it is the reply to resume.
+      const turn = [...this.pending.values()].find((t) => t.group?.speaking === chunk.character_id && !t.group.complete);
+      if (turn) turn.replyId = chunk.message_id;
     }
     if (chunk.seq < order.next) return;
     order.held.set(chunk.seq, chunk);
@@ -306,6 +339,29 @@ export class ChatSocket {
 
   private emit(frame: ServerFrame): void {
     for (const listener of this.listeners.get(frame.type) ?? []) listener(frame);
+  }
+
+  /** The group turn a speaker's `response` or `error` frame belongs to. */
+  private groupTurnOwning(frame: ResponseFrame | SpeakerErrorFrame): PendingTurn | undefined {
+    for (const turn of this.pending.values()) {
+      if (frame.client_message_id && frame.client_message_id !== turn.clientMessageId) continue;
+      if (turn.group?.owns(frame)) return turn;
+    }
+    return undefined;
+  }
+
+  /** A group speaker has answered (or failed); once the last has, the turn is settled. */
+  private hearSpeaker(turn: PendingTurn, frame: ResponseFrame | SpeakerErrorFrame): void {
+    turn.group!.add(frame);
+    if (turn.group!.complete) this.settleGroup(turn);
+  }
+
+  /** Resolves a group turn with the replies it has (rejects if it has none). */
+  private settleGroup(turn: PendingTurn): void {
+    this.pending.delete(turn.clientMessageId);
+    const result = turn.group!.result();
+    if (result instanceof ChatacterError) turn.reject(result);
+    else turn.resolve(result);
   }
 
   private turnForReply(replyId: string): PendingTurn | undefined {

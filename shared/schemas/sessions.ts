@@ -27,13 +27,15 @@ export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 
 export const UpdateMembersRequest = z.object({ character_ids: MemberIds }).strict();
 
-const SessionMember = z.object({
+/** A member as the API shows it: its name and face, and how readily it speaks. */
+export const SessionMember = z.object({
   character_id: CharacterId,
   name: z.string(),
   avatar_url: z.string().nullable(),
   /** 0 to 1: how readily it speaks unprompted in `natural` (its card's `extensions.talkativeness`, default 0.5). */
   talkativeness: z.number(),
 });
+export type SessionMember = z.infer<typeof SessionMember>;
 
 export const GroupSession = z.object({
   session_id: SessionId,

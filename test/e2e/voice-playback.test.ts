@@ -33,6 +33,8 @@ interface TestWindow {
   /** Durations of the buffers decodeAudioData has finished, in the order it finished them. */
   decoded: number[];
   ended: string[];
+  /** Every chunk placed on the timeline, in the order placed. */
+  chunks: { messageId: string; seq: number; startsAt: number; duration: number }[];
   socket: { listeners: Map<string, Set<(frame: unknown) => void>>; on(type: string, listener: (frame: unknown) => void): () => boolean };
   unfollow(): void;
   /** The loudest sample the analyser saw in its last window. */
@@ -75,6 +77,7 @@ async function playerPage(wavs: Record<string, Uint8Array>, held: string[] = [])
     analyser.connect(context.destination);
     window.decoded = [];
     window.ended = [];
+    window.chunks = [];
     const decode = context.decodeAudioData.bind(context);
     context.decodeAudioData = async (data: ArrayBuffer) => {
       const buffer = await decode(data);
@@ -86,7 +89,12 @@ async function playerPage(wavs: Record<string, Uint8Array>, held: string[] = [])
       analyser.getFloatTimeDomainData(samples);
       return samples.reduce((max, s) => Math.max(max, Math.abs(s)), 0);
     };
-    window.player = new window.AudioChunkPlayer({ context, destination: analyser, onEnd: (id: string) => window.ended.push(id) });
+    window.player = new window.AudioChunkPlayer({
+      context,
+      destination: analyser,
+      onEnd: (id: string) => window.ended.push(id),
+      onChunk: ({ messageId, seq, startsAt, duration }) => window.chunks.push({ messageId, seq, startsAt, duration }),
+    });
     // Headless Chromium runs audio without a gesture; a browser would need player.resume() in a click.
     await window.player.resume();
   });
@@ -109,6 +117,8 @@ const push = (page: Page, frames: AudioChunkFrame[]) =>
   page.evaluate((list) => {
     for (const f of list) window.player.push(f);
   }, frames);
+/** The chunks placed so far, as [reply, seq], in the order placed. */
+const chunks = (page: Page) => page.evaluate(() => window.chunks.map((c) => [c.messageId, c.seq]));
 const state = (page: Page) =>
   page.evaluate(() => ({
     played: window.player.played.map(({ seq, startsAt, duration }) => ({ seq, startsAt, duration })),
@@ -168,41 +178,83 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
     await page.close();
   });
 
-  it("a new reply stops the old one; a file that will not load is skipped; finish() ends a reply with a gap", async () => {
-    const wavs = { "long.wav": toneWav(4), "a.wav": toneWav(0.3, 500), "b.wav": toneWav(0.2, 600) };
+  it("queues replies: a later reply plays once the earlier one has played, gapless, each in seq order; stop() silences both", async () => {
+    const wavs = {
+      "a0.wav": toneWav(0.6),
+      "a1.wav": toneWav(0.5, 500),
+      "b0.wav": toneWav(0.4, 600),
+      "b3.wav": toneWav(0.3, 700),
+      "c0.wav": toneWav(3),
+      "d0.wav": toneWav(1),
+    };
     const { page } = await playerPage(wavs);
 
-    await push(page, [frame("old", 0, "long.wav")]);
+    // A group turn: both speakers voiced at once, their frames interleaved. B's seq 1 will not load, and seq 2 never comes.
+    await push(page, [frame("A", 0, "a0.wav"), frame("B", 0, "b0.wav"), frame("B", 1, "missing.wav"), frame("A", 1, "a1.wav"), frame("B", 3, "b3.wav")]);
+    await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(4);
+    await expect
+      .poll(() => chunks(page), { timeout: 10_000 })
+      .toEqual([
+        ["A", 0],
+        ["A", 1],
+      ]);
+    // A sounds, not cut by B's frames, and B waits behind it, even once B is complete...
     await expect.poll(async () => (await state(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.1);
-    const old = (await state(page)).played[0]!;
-
-    // The next reply's first frame: the old reply is cut off, and its late frames are ignored. Seq 2 of
-    // the new one never comes.
-    await push(page, [frame("new", 0, "a.wav"), frame("old", 1, "long.wav"), frame("new", 1, "missing.wav"), frame("new", 3, "b.wav")]);
-    await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(3);
-    await expect.poll(async () => (await state(page)).skipped, { timeout: 10_000 }).toEqual([{ seq: 1, error: "/assets/audio/missing.wav: HTTP 404" }]);
-    expect(await page.evaluate(() => window.player.messageId)).toBe("new");
-    // Seq 3 is decoded but waits for 2, and the reply is not over...
-    expect((await state(page)).played.map((c) => c.seq)).toEqual([0]);
-    await page.evaluate(() => window.player.finish("old"));
+    await page.evaluate(() => window.player.finish("B"));
+    expect(await page.evaluate(() => ({ queued: window.player.queued, messageId: window.player.messageId }))).toEqual({ queued: ["A", "B"], messageId: "A" });
+    expect(await chunks(page)).toHaveLength(2);
     expect(await page.evaluate(() => window.ended)).toEqual([]);
-    // ...until its media frame says no more will come: 3 plays after 0, and the end is announced once.
-    await page.evaluate(() => window.player.finish("new"));
-    await expect.poll(async () => (await state(page)).played.length, { timeout: 10_000 }).toBe(2);
-    const { played } = await state(page);
-    expect(played.map((c) => c.seq)).toEqual([0, 3]);
-    expect(played[1]!.startsAt).toBeGreaterThanOrEqual(played[0]!.startsAt + played[0]!.duration - 0.001);
-    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["new"]);
-    // Silence while the old reply would still be sounding: it was stopped, not left to play under the new one.
+
+    // ...until A's end is known: B's chunks go on the timeline right where A's last one ends, in seq order.
+    await page.evaluate(() => window.player.finish("A"));
+    await expect
+      .poll(() => chunks(page), { timeout: 10_000 })
+      .toEqual([
+        ["A", 0],
+        ["A", 1],
+        ["B", 0],
+        ["B", 3],
+      ]);
+    const placed = await page.evaluate(() => window.chunks);
+    for (let i = 1; i < placed.length; i++)
+      expect(Math.abs(placed[i]!.startsAt - (placed[i - 1]!.startsAt + placed[i - 1]!.duration)), `chunk ${i} follows`).toBeLessThan(0.001);
+    expect(await page.evaluate(() => window.player.skipped.map(({ messageId, seq, error }) => ({ messageId, seq, error })))).toEqual([
+      { messageId: "B", seq: 1, error: "/assets/audio/missing.wav: HTTP 404" },
+    ]);
+    // Each reply's end is said once it has played, in order.
+    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["A", "B"]);
+    expect((await state(page)).now).toBeGreaterThanOrEqual(placed.at(-1)!.startsAt + placed.at(-1)!.duration - 0.05);
+    // A late frame of a reply that has played is not played again.
+    await push(page, [frame("A", 2, "a0.wav")]);
+    expect(await chunks(page)).toHaveLength(4);
+
+    // stop() silences the reply speaking and drops the one queued behind it, and their late frames.
+    await push(page, [frame("C", 0, "c0.wav"), frame("D", 0, "d0.wav")]);
+    await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(6);
+    await expect.poll(async () => (await state(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.1);
+    const stoppedAt = await page.evaluate(() => {
+      window.player.stop();
+      return window.player.context.currentTime;
+    });
+    expect(await page.evaluate(() => window.player.queued)).toEqual([]);
     await expect.poll(async () => (await state(page)).level, { timeout: 5_000 }).toBe(0);
-    const after = await state(page);
-    expect(after).toMatchObject({ playing: false, level: 0 });
-    expect(after.now, "the old reply's schedule was still running").toBeLessThan(old.startsAt + old.duration - 0.5);
+    await expect.poll(async () => (await state(page)).now, { timeout: 5_000 }).toBeGreaterThan(stoppedAt + 0.5);
+    await push(page, [frame("C", 1, "d0.wav"), frame("D", 1, "d0.wav")]);
+    const lateAt = await page.evaluate(() => {
+      window.player.finish("C");
+      window.player.finish("D");
+      return window.player.context.currentTime;
+    });
+    await expect.poll(async () => (await state(page)).now, { timeout: 5_000 }).toBeGreaterThan(lateAt + 0.5);
+    expect(await page.evaluate(() => window.decoded.length)).toBe(6);
+    expect(await state(page)).toMatchObject({ level: 0, playing: false });
+    expect((await chunks(page)).filter(([id]) => id === "C" || id === "D")).toEqual([["C", 0]]);
+    expect(await page.evaluate(() => window.ended)).toEqual(["A", "B"]);
     await page.close();
   });
 
-  it("follow(socket) plays a socket's chunks and ends the reply on the media frame that says its audio is done", async () => {
-    const { page } = await playerPage({ "a.wav": toneWav(0.2), "b.wav": toneWav(0.2, 500) });
+  it("follow(socket) queues replies in the order their text started, skips one without voice, and ends each on its media frame, its error or a new message", async () => {
+    const { page } = await playerPage({ "a.wav": toneWav(0.3), "b.wav": toneWav(0.2, 500), "c.wav": toneWav(0.2, 600) });
     const emit = (frames: object[]) =>
       page.evaluate((list) => {
         for (const f of list as { type: string }[]) for (const listener of window.socket.listeners.get(f.type) ?? []) listener(f);
@@ -219,18 +271,58 @@ describe("the SDK's AudioChunkPlayer in headless Chromium", () => {
       };
       window.unfollow = window.player.follow(window.socket as never);
     });
-    await emit([frame("r", 0, "a.wav"), { type: "response_chunk", message_id: "r", seq: 0, delta: "Hi" }, frame("r", 1, "b.wav")]);
-    await expect.poll(async () => (await state(page)).played.map((c) => c.seq), { timeout: 10_000 }).toEqual([0, 1]);
+    const text = (id: string, character: string) => ({ type: "response_chunk", message_id: id, character_id: character, seq: 0, delta: "Hi" });
+    const response = (id: string, character: string, audio: boolean) => ({
+      type: "response",
+      message_id: id,
+      character_id: character,
+      media: audio ? { audio_url: `/assets/audio/${id}.wav`, status: "pending" } : null,
+      metadata: { finish_reason: "stop" },
+      cancelled: false,
+    });
+    const media = (id: string, status: string) => ({ type: "media", message_id: id, media: { audio_url: `/assets/audio/${id}.wav`, audio_status: status } });
+
+    // A group turn: r1 (voiced), r2 (no voice), r3 (voiced), written in that order; r3's first chunk comes before r1's.
+    await emit([text("r1", "ann"), response("r1", "ann", true), text("r2", "ben"), response("r2", "ben", false), text("r3", "cat")]);
+    await emit([{ ...frame("r3", 0, "c.wav"), character_id: "cat" }]);
+    await expect.poll(() => page.evaluate(() => window.decoded.length), { timeout: 10_000 }).toBe(1);
+    expect(await page.evaluate(() => window.player.queued)).toEqual(["r1", "r3"]);
+    expect(await chunks(page), "r3 waits for r1").toEqual([]);
+    await emit([
+      { ...frame("r1", 0, "a.wav"), character_id: "ann" },
+      { ...frame("r1", 1, "b.wav"), character_id: "ann" },
+    ]);
+    await expect
+      .poll(() => chunks(page), { timeout: 10_000 })
+      .toEqual([
+        ["r1", 0],
+        ["r1", 1],
+      ]);
     // The media frame of a job still running (the video, or the whole-reply audio on its way) ends nothing...
-    await emit([{ type: "media", message_id: "r", media: { audio_url: "/assets/audio/r.wav", audio_status: "processing" } }]);
+    await emit([media("r1", "processing")]);
     await expect.poll(async () => (await state(page)).playing, { timeout: 10_000 }).toBe(false);
     expect(await page.evaluate(() => window.ended)).toEqual([]);
-    // ...the one whose audio is ready does.
-    await emit([{ type: "media", message_id: "r", media: { audio_url: "/assets/audio/r.wav", audio_status: "ready" } }]);
-    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["r"]);
+    expect(await chunks(page)).toHaveLength(2);
+    // ...the one whose audio is ready does, and r3 follows.
+    await emit([media("r1", "ready")]);
+    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["r1"]);
+    await expect.poll(() => chunks(page), { timeout: 10_000 }).toContainEqual(["r3", 0]);
+    // r3's speaker fails before its text is done: its voice ends with what came.
+    await emit([{ type: "error", code: "SERVICE_UNAVAILABLE", message: "Cat could not answer", character_id: "cat" }]);
+    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["r1", "r3"]);
+
+    // A voiced reply whose media frame never comes (the server stopped its voice): a new user message ends it.
+    await emit([text("r4", "ann"), { ...frame("r4", 0, "a.wav"), character_id: "ann" }, response("r4", "ann", true)]);
+    await expect.poll(() => chunks(page), { timeout: 10_000 }).toContainEqual(["r4", 0]);
+    await expect.poll(async () => (await state(page)).playing, { timeout: 10_000 }).toBe(false);
+    expect(await page.evaluate(() => window.ended)).toEqual(["r1", "r3"]);
+    await emit([{ type: "user_message", message_id: "u5", reply_id: "r5", content: "Next!" }]);
+    await expect.poll(() => page.evaluate(() => window.ended), { timeout: 10_000 }).toEqual(["r1", "r3", "r4"]);
+    expect(await page.evaluate(() => window.player.queued)).toEqual([]);
+
     // Unsubscribed, it hears nothing more.
     await page.evaluate(() => window.unfollow());
-    expect(await page.evaluate(() => [...window.socket.listeners.values()].map((set) => set.size))).toEqual([0, 0]);
+    expect(await page.evaluate(() => [...window.socket.listeners.values()].every((set) => set.size === 0))).toBe(true);
     await page.close();
   });
 });
