@@ -39,6 +39,8 @@ export type SessionMember = z.infer<typeof SessionMember>;
 
 export const GroupSession = z.object({
   session_id: SessionId,
+  /** false: a one-character session (its members are the characters that spoke in it, strategy manual). */
+  group: z.boolean(),
   members: z.array(SessionMember),
   strategy: GroupStrategy,
   allow_self_responses: z.boolean(),

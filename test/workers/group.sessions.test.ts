@@ -42,6 +42,7 @@ describe("group sessions: members and strategies", () => {
     expect(created.status, created.text).toBe(201);
     expect(created.json).toEqual({
       session_id: "group-crud",
+      group: true,
       strategy: "list",
       allow_self_responses: false,
       members: [
@@ -80,6 +81,16 @@ describe("group sessions: members and strategies", () => {
     expect(changed.status, changed.text).toBe(200);
     expect(changed.json.members.map((m: { character_id: string }) => m.character_id)).toEqual(["cleo", "ann"]);
     expect(changed.json.strategy).toBe("list");
+  });
+
+  it("shows a one-character session as the characters that spoke in it, not a group", async () => {
+    await send({ message: "Hi.", session_id: "plain-session", character_id: "ann", media: false });
+    await send({ message: "And you?", session_id: "plain-session", character_id: "ben", media: false });
+    const plain = await api("GET", "/api/v1/chat/sessions/plain-session");
+    expect(plain.json).toMatchObject({ group: false, strategy: "manual", members: [{ character_id: "ann" }, { character_id: "ben" }] });
+    // Given members, it becomes a group.
+    const grouped = await api("PUT", "/api/v1/chat/sessions/plain-session/members", { body: { character_ids: ["ann", "cleo"] } });
+    expect(grouped.json).toMatchObject({ group: true, strategy: "natural" });
   });
 
   it("keeps a group to its owner", async () => {
@@ -251,6 +262,14 @@ describe("group turns", () => {
     expect(responses.map((r) => r.character_id)).toEqual(MEMBERS);
     expect(events.at(-1)!.type).toBe("response");
     expect(events.filter((e) => e.type === "response_chunk").every((e) => MEMBERS.includes(e.data.character_id))).toBe(true);
+
+    // A failing speaker's error event names it; the stream goes on with the next.
+    await createGroup({ character_ids: ["dud", "ann"], strategy: "list", session_id: "group-sse-fail" });
+    const failing = await api("POST", "/api/v1/chat/message", { body: { message: "Stream, both.", session_id: "group-sse-fail", stream: true, media: false } });
+    const types = [...failing.text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ type: m[1]!, data: JSON.parse(m[2]!) }));
+    const error = types.find((e) => e.type === "error")!;
+    expect(error.data.error).toMatchObject({ code: "SERVICE_UNAVAILABLE", details: { character_id: "dud" } });
+    expect(types.at(-1)).toMatchObject({ type: "response", data: { character_id: "ann" } });
   });
 
   it("each speaker has its own voice and face; the next speaker does not cut the last one's voice", async () => {

@@ -256,6 +256,18 @@ describe("a reply's voice, chunk by chunk", () => {
     socket.ws.close();
   });
 
+  it("`next` (an app's auto mode) lets the last reply's voice finish", async () => {
+    await drainWebhooks();
+    const socket = await socketOn("voice-next");
+    socket.send({ type: "message", content: LONG, character_id: CHARACTER });
+    const reply = await socket.next(ofType("response"), 10_000);
+    // No webhook delivered yet: the character is still speaking when the next one speaks.
+    const next = await api("POST", "/api/v1/chat/sessions/voice-next/next", { body: { media: false } });
+    expect(next.status, next.text).toBe(200);
+    expect((await waitForStatus(reply.media.audio_request_id, terminal)).at(-1).status).toBe("completed");
+    socket.ws.close();
+  });
+
   it("over SSE: audio_chunk events follow the text, and the stream ends with the whole reply's audio", async () => {
     await drainWebhooks();
     // The stream stays open after `response` until the audio ends: the webhooks are delivered meanwhile.

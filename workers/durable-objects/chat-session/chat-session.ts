@@ -433,7 +433,7 @@ export class ChatSession extends DurableObject<Env> {
       const denied = this.ownership.check(caller, { claim: false });
       if (denied) return denied;
       const current = this.group.get();
-      return { ok: true, value: this.group.set({ strategy: "natural", allow_self_responses: false, ...current, members }) };
+      return { ok: true, value: this.group.set({ strategy: "natural", allow_self_responses: false, ...current, group: true, members }) };
     });
   }
 }

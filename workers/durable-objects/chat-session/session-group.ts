@@ -6,6 +6,8 @@ const VIEW_LINES = 500;
 
 /** A group session's settings (CHARACTER-ENGINE.md §5), as the session keeps them. */
 export interface GroupSettings {
+  /** false: a one-character session, shown as the characters that spoke in it. */
+  group: boolean;
   /** Character ids, in the order `list` speaks them. */
   members: string[];
   strategy: GroupStrategy;
@@ -18,7 +20,7 @@ export class SessionGroup {
 
   get(): GroupSettings | undefined {
     const stored = this.store.getMeta("group");
-    return stored ? (JSON.parse(stored) as GroupSettings) : undefined;
+    return stored ? { ...(JSON.parse(stored) as GroupSettings), group: true } : undefined;
   }
 
   set(settings: GroupSettings): GroupSettings {
@@ -34,6 +36,6 @@ export class SessionGroup {
     const own = this.get();
     if (own) return own;
     const speakers = this.store.recentTexts(VIEW_LINES).flatMap((line) => (line.role === "assistant" && line.character_id ? [line.character_id] : []));
-    return { members: [...new Set(speakers)], strategy: "manual", allow_self_responses: false };
+    return { group: false, members: [...new Set(speakers)], strategy: "manual", allow_self_responses: false };
   }
 }

@@ -172,7 +172,8 @@ export class TurnRunner {
       requester?.(errorFrame(denied.code, denied.message));
       return denied;
     }
-    this.side.voices.interrupt();
+    // A user's turn stops the voices still speaking; a `next` (an app's auto mode) lets them finish.
+    if (request.action.kind !== "speak") this.side.voices.interrupt();
     const participants = group.members.map((member) => ({ id: member.id, name: member.name }));
     const replies: ResponseFrame[] = [];
     const failed: { character_id: string; code: string; message: string }[] = [];
@@ -224,7 +225,7 @@ export class TurnRunner {
       logError("turn_crashed", request, error);
       const outcome = { ok: false as const, code: "INTERNAL_ERROR" as const, message: "Internal server error" };
       if (!live.final) {
-        live.final = errorFrame(outcome.code, outcome.message, turnIds(live, request));
+        live.final = errorFrame(outcome.code, outcome.message, { ...turnIds(live, request), ...(request.participants ? { character_id: request.character.id } : {}) });
         emit(live.final);
       }
       return outcome;
@@ -240,7 +241,7 @@ export class TurnRunner {
     refuse: (frame: ErrorFrame) => void,
   ): Promise<Outcome<ResponseFrame>> {
     const { character } = request;
-    if (!options.keepVoice) this.side.voices.interrupt();
+    if (!options.keepVoice && request.action.kind !== "speak") this.side.voices.interrupt();
     const voice = this.side.voices.start(request, live.replyId, requester);
 
     const memoryScope = this.side.memory.scope(this.side.ownerKey() ?? request.caller.keyId, character.id, request.userId, request.sessionId);

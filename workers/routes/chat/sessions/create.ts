@@ -21,7 +21,7 @@ export const createSession = createRouter().openapi(route, async (c) => {
   await memberRows(c.env, c.executionCtx, body.character_ids);
   const sessionId = body.session_id ?? randomId("sess_");
   c.set("sessionId", sessionId);
-  const settings = { members: body.character_ids, strategy: body.strategy, allow_self_responses: body.allow_self_responses };
+  const settings = { group: true, members: body.character_ids, strategy: body.strategy, allow_self_responses: body.allow_self_responses };
   const created = unwrap(await sessionStub(c.env, sessionId).createGroup(c.get("caller"), sessionId, settings));
   return c.json(await groupBody(c.env, c.executionCtx, sessionId, created), 201);
 });

@@ -19,6 +19,7 @@ export async function groupBody(env: Env, ctx: WaitUntil, sessionId: string, set
   const rows = await Promise.all(settings.members.map((id) => cachedCharacterRow(env, id, ctx)));
   return {
     session_id: sessionId,
+    group: settings.group,
     members: settings.members.map((id, i) => ({
       character_id: id,
       // A member deleted since is still listed (its lines are in the history), without its details.
