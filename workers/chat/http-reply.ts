@@ -37,7 +37,10 @@ export function sseEvent(frame: ServerFrame, requestId: string): string {
   if (frame.type === "response") data = toHttpResponse(frame);
   if (frame.type === "error") {
     // In a group, the speaker whose reply failed (the stream goes on with the next one).
-    const ids = { ...(frame.user_message_id ? { user_message_id: frame.user_message_id } : {}), ...(frame.character_id ? { character_id: frame.character_id } : {}) };
+    const ids = {
+      ...(frame.user_message_id ? { user_message_id: frame.user_message_id } : {}),
+      ...(frame.character_id ? { character_id: frame.character_id } : {}),
+    };
     const details = Object.keys(ids).length ? ids : undefined;
     data = errorBody(frame.code, frame.message, requestId, details, frame.retry_after_seconds);
   }

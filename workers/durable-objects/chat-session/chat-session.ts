@@ -5,7 +5,6 @@ import type { Outcome } from "../../api-error";
 import type { Caller } from "../../auth/caller";
 import type { MessageMedia, PlacedMessage, StoredMessage } from "../../chat/turn";
 import { sseEvent } from "../../chat/http-reply";
-import { cachedCharacterRow } from "../../db/character-cache";
 import type { Env } from "../../env";
 import { forgetSessionMedia } from "../../media/forget-session";
 import type { MediaOptions } from "../../media/reply-voice";
@@ -18,7 +17,6 @@ import { MessageTree } from "./message-tree";
 import { Ownership } from "./ownership";
 import { SocketFrames } from "./socket-frames";
 import { SessionLore, type SessionNote } from "./session-lore";
-import { turnLore } from "../../lore/session-books";
 import type { ContextPreview } from "../../../shared/schemas/lorebooks";
 import type { TurnAction } from "../../chat/turn-plan";
 import { Sockets, send } from "./sockets";
@@ -29,8 +27,8 @@ import { TurnRunner, type Emit, type TurnRequest } from "./turn-runner";
 import { VoiceFrames } from "./voice-frames";
 import { SessionVoices } from "./session-voices";
 import { SessionGroup, type GroupSettings } from "./session-group";
+import { memberRows, prepareTurn } from "./prepare-turn";
 import type { TurnAnswer } from "../../chat/http-reply";
-import type { CharacterRow } from "../../db/schema";
 import { errorText, log } from "../../log";
 
 // An SSE stream waits this long at most for a reply's whole audio; later news is in GET /media/status.
@@ -238,7 +236,7 @@ export class ChatSession extends DurableObject<Env> {
     if (denied) return denied;
     // In a group, the preview is the named member's prompt, with the others named as in its turn.
     const group = this.group.get();
-    const participants = group && (await this.memberRows(group.members)).map((member) => ({ id: member.id, name: member.name }));
+    const participants = group && (await memberRows(this.env, this.ctx, group.members)).map((member) => ({ id: member.id, name: member.name }));
     return previewNextTurn(
       { env: this.env, ctx: this.ctx, tree: this.tree, lore: this.lore, memory: this.memory, ownerKey: this.ownership.ownerKey() ?? caller.keyId },
       { ...request, participants: participants || undefined },
@@ -354,52 +352,10 @@ export class ChatSession extends DurableObject<Env> {
     this.memory.branchMoved(moves, rereadExchanges(this.store, moves.joined));
   }
 
-  /**
-   * Checks what can be checked before queueing: the session's owner and the character (for a change to
-   * the tree, its message's; the turn checks the message again when its time comes).
-   */
-  private async prepare(request: SessionMessageRequest): Promise<Outcome<TurnRequest>> {
-    const { action } = request;
-    if (action.kind === "message" && !this.store.getMeta("session_id")) this.store.setMeta("session_id", request.sessionId);
-    const denied = this.ownership.check(request.caller, { claim: false, allowNew: action.kind === "message" });
-    if (denied) return denied;
-    const userId = this.memory.userFor(request.userId);
-    if (!userId.ok) return userId;
-    const { characterId: named, userId: __, ...rest } = request;
-    const group = this.group.get();
-    const members = group ? await this.memberRows(group.members) : undefined;
-    const participants = members?.map((member) => ({ id: member.id, name: member.name }));
-    if (group && members && (action.kind === "message" || action.kind === "speak")) {
-      if (named && !group.members.includes(named))
-        return { ok: false, code: "INVALID_REQUEST", message: `${named} is not a member of session ${request.sessionId}` };
-      if (members.length === 0) return { ok: false, code: "NOT_FOUND", message: `None of session ${request.sessionId}'s members exists any more` };
-      const loreFor = (character: CharacterRow) => turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
-      const turnGroup = { members, strategy: group.strategy, allowSelfResponses: group.allow_self_responses, named, loreFor };
-      // The character is each speaker's, set when the speakers are picked.
-      return { ok: true, value: { ...rest, character: members[0]!, userId: userId.value, group: turnGroup, participants } };
-    }
-    const characterId = this.speakerOf(action, named);
-    if (characterId === undefined)
-      return { ok: false, code: "NOT_FOUND", message: `No message ${"messageId" in action ? action.messageId : ""} in this session` };
-    // From this isolate's cache: no D1 read on a warm session's turn (edits elsewhere show within its bound).
-    const character = await cachedCharacterRow(this.env, characterId, this.ctx);
-    if (!character) return { ok: false, code: "NOT_FOUND", message: `No character ${characterId}` };
-    const lore = await turnLore(this.env, character, this.lore.lorebookIds(), this.lore.note(), this.ctx);
-    return { ok: true, value: { ...rest, character, lore, userId: userId.value, participants } };
-  }
-
-  /** Who answers a turn outside a group's pick: the one named (or "assistant"), or the message's own character. */
-  private speakerOf(action: TurnAction, named: string | undefined): string | undefined {
-    if (action.kind === "message") return named ?? "assistant";
-    // `next` in a one-character session: the one named, else the last to speak.
-    if (action.kind === "speak") return named ?? this.group.view().members.at(-1) ?? "assistant";
-    return this.store.row(action.messageId)?.character_id;
-  }
-
-  /** A group's member rows, in member order; members deleted since are left out. */
-  private async memberRows(ids: string[]): Promise<CharacterRow[]> {
-    const rows = await Promise.all(ids.map((id) => cachedCharacterRow(this.env, id, this.ctx)));
-    return rows.filter((row): row is CharacterRow => row !== undefined && row !== null);
+  /** Checks what can be checked before queueing (prepare-turn.ts). */
+  private prepare(request: SessionMessageRequest): Promise<Outcome<TurnRequest>> {
+    const { env, ctx, store, ownership, memory, lore, group } = this;
+    return prepareTurn({ env, ctx, store, ownership, memory, lore, group }, request);
   }
 
   // ---- group sessions (CHARACTER-ENGINE.md §5) ----

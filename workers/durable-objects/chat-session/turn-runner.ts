@@ -225,7 +225,10 @@ export class TurnRunner {
       logError("turn_crashed", request, error);
       const outcome = { ok: false as const, code: "INTERNAL_ERROR" as const, message: "Internal server error" };
       if (!live.final) {
-        live.final = errorFrame(outcome.code, outcome.message, { ...turnIds(live, request), ...(request.participants ? { character_id: request.character.id } : {}) });
+        live.final = errorFrame(outcome.code, outcome.message, {
+          ...turnIds(live, request),
+          ...(request.participants ? { character_id: request.character.id } : {}),
+        });
         emit(live.final);
       }
       return outcome;
