@@ -89,12 +89,14 @@ describe("ReplyVoice", () => {
     expect(ReplyVoice.start(env, ctx, await request({ options: { voice: false } }), hooks)).toBeUndefined();
   });
 
-  it("when D1 refuses the rows: every chunk is reported lost (its frame will say so) and the reply has no media", async () => {
+  it("when D1 refuses the rows: every chunk is reported lost (its frame will say so) and the reply's media is not stored", async () => {
     const wanted = await request();
     const { ctx, hooks, waits, lost } = harness();
     const voice = ReplyVoice.start({ ...env, DB: brokenDatabase }, ctx, wanted, hooks)!;
     voice.push("Hello there! This first sentence is long enough to be a chunk. And a second one follows it.");
-    expect(await voice.finish()).toBeNull();
+    const finished = (await voice.finish())!;
+    // The reply does not wait for the rows: it learns they were not stored, and its media turns failed.
+    expect(await finished.stored).toBe(false);
     await Promise.all(waits);
     expect(lost.map((l) => l.seq)).toEqual([0, 1]);
     expect(lost[0]!.error).toBe("The speech job could not be stored");

@@ -16,10 +16,10 @@ import type { Env, WaitUntil } from "../env";
 import { SpeechChunker } from "../voice/chunker";
 import { assetPath, resultKey } from "./assets";
 import { jobRow, replyAudioRows, type JobSpec } from "./create";
-import { cancelJob } from "./end-job";
+import { cancelJob, failJob } from "./end-job";
 import { gpuProvider } from "./gpu-provider";
 import { joinReplyAudio } from "./join-reply-audio";
-import { insertJobs } from "./store";
+import { insertJobs, touchJob } from "./store";
 import { submitJob } from "./submit-job";
 import { errorText, log } from "../log";
 
@@ -126,22 +126,20 @@ export class ReplyVoice {
     for (const text of this.#chunker.flush()) this.#voice(text);
     this.#finished = true;
     const session = await this.#request.session;
-    const stored = await Promise.all(this.#chunks.map((chunk) => chunk.stored));
-    // A chunk whose row was never stored is not waited for (its frame said so): the rest are joined.
-    const kept = this.#chunks.filter((_, i) => stored[i]);
-    if (!session?.voice || kept.length === 0) return null;
+    if (!session?.voice || this.#chunks.length === 0) return null;
     const { character, options } = this.#request;
     const wantVideo = character.capabilities.includes("video") && !!character.avatarUrl && perMessage(options).video && session.video;
     const rows = replyAudioRows(
       { ...this.#spec, text: this.#texts.join(" "), settings: { source: "reply" } },
       this.#audioId,
-      kept.map((chunk) => chunk.id),
+      this.#chunks.map((chunk) => chunk.id),
       wantVideo ? (character.avatarUrl ?? undefined) : undefined,
     );
     const [audio, video] = rows as [MediaRequestRow, MediaRequestRow | undefined];
     const media: PendingMedia = { audio_url: assetPath(resultKey(audio)), status: "pending", audio_request_id: audio.id };
     if (video) Object.assign(media, { video_url: assetPath(resultKey(video)), video_request_id: video.id });
-    // Sent before the reply that names the rows leaves: D1 runs queries in the order they arrive.
+    // Not waited for: sent after every chunk's row and before the reply that names it leaves (D1 runs
+    // queries in the order they arrive), so a status request made after the reply finds it.
     const inserted = insertJobs(getDb(this.#env.DB), rows).then(
       () => true,
       (error: unknown) => {
@@ -150,8 +148,22 @@ export class ReplyVoice {
       },
     );
     // Every chunk may have ended already: the join is tried once the row exists, as each chunk's end tries it.
-    this.#ctx.waitUntil(inserted.then((ok) => (ok ? joinReplyAudio(this.#env, audio.id, "turn").catch(logFailure(audio.id)) : undefined)));
+    const joined = inserted.then(async (ok) => {
+      if (!ok) return;
+      await this.#dropLost(audio.id);
+      await joinReplyAudio(this.#env, audio.id, "turn");
+    });
+    this.#ctx.waitUntil(joined.catch(logFailure(audio.id)));
     return { media, stored: inserted };
+  }
+
+  /** Chunks whose rows could not be stored (D1 failing) leave the whole audio's list, so its join never waits for them. */
+  async #dropLost(audioId: string): Promise<void> {
+    const stored = await Promise.all(this.#chunks.map((chunk) => chunk.stored));
+    if (stored.every(Boolean)) return;
+    const kept = this.#chunks.filter((_, i) => stored[i]).map((chunk) => chunk.id);
+    if (kept.length === 0) return failJob(this.#env, audioId, "SERVICE_UNAVAILABLE", "None of the reply's speech could be stored", "turn");
+    await touchJob(getDb(this.#env.DB), audioId, { settings: { source: "reply", chunks: kept } });
   }
 
   /** A chunk's audio (or failure) reached the client: it is no longer "speaking". */
