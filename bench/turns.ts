@@ -6,7 +6,9 @@
 import { authHeaders, call, type Client } from "./client.ts";
 import { TEXT_CHARACTER, VOICE_CHARACTER } from "./fixtures.ts";
 
-const SESSIONS = 5;
+// Enough sessions that one comes round again only after its last reply's voice has ended: a new turn in a
+// session stops the voice still speaking (CHARACTER-ENGINE.md §4), which would put that work on the turn.
+const SESSIONS = 25;
 
 async function timedTurn(client: Client, characterId: string, sessionId: string, message: string) {
   const started = performance.now();
@@ -21,20 +23,24 @@ async function timedTurn(client: Client, characterId: string, sessionId: string,
   return { ms, media: body.media };
 }
 
-export async function alternatingTurns(client: Client, turnsEach: number) {
+export async function alternatingTurns(client: Client, turnsEach: number, settle: () => Promise<unknown>) {
   const text: number[] = [];
   const voice: number[] = [];
   const videoRequests: string[] = [];
-  for (let i = -1; i < turnsEach; i++) {
-    const plain = await timedTurn(client, TEXT_CHARACTER, `bench-turn-text-${(i + 1) % SESSIONS}`, `turn ${i}`);
-    const spoken = await timedTurn(client, VOICE_CHARACTER, `bench-turn-voice-${(i + 1) % SESSIONS}`, `turn ${i}`);
+  // Every session is warmed up first (its object started, its media switch read), then the stack left to go quiet.
+  for (let s = 0; s < SESSIONS; s++) {
+    await timedTurn(client, TEXT_CHARACTER, `bench-turn-text-${s}`, "warm up");
+    await timedTurn(client, VOICE_CHARACTER, `bench-turn-voice-${s}`, "warm up");
+  }
+  await settle();
+  for (let i = 0; i < turnsEach; i++) {
+    const plain = await timedTurn(client, TEXT_CHARACTER, `bench-turn-text-${i % SESSIONS}`, `turn ${i}`);
+    const spoken = await timedTurn(client, VOICE_CHARACTER, `bench-turn-voice-${i % SESSIONS}`, `turn ${i}`);
     // A voice turn that started no media would make the comparison meaningless.
     if (plain.media !== null || spoken.media?.status !== "pending" || !spoken.media.video_request_id || !spoken.media.audio_request_id) {
       throw new Error(`unexpected media: text ${JSON.stringify(plain.media)}, voice+video ${JSON.stringify(spoken.media)}`);
     }
     videoRequests.push(spoken.media.video_request_id);
-    // The first pair warms both characters' sessions up.
-    if (i < 0) continue;
     text.push(plain.ms);
     voice.push(spoken.ms);
   }

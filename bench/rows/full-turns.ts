@@ -7,7 +7,7 @@ import type { BenchContext } from "./context.ts";
 const TURNS_EACH = 50;
 
 export async function fullTurnRow({ client, stack }: BenchContext): Promise<Row> {
-  const turns = await alternatingTurns(client, TURNS_EACH);
+  const turns = await alternatingTurns(client, TURNS_EACH, () => settle(stack.pgid));
   // The talking heads run on after the last turn: they must end before the next row, and should have succeeded.
   const settledMs = await settle(stack.pgid);
   const videos = await mediaOutcome(client, turns.videoRequests);
@@ -16,6 +16,6 @@ export async function fullTurnRow({ client, stack }: BenchContext): Promise<Row>
     turns.voice,
     { label: "text-only", samples: turns.text },
     10,
-    `alternating with the text-only turns (same prompt fields, ${TURNS_EACH} each); talking-head jobs afterwards: ${JSON.stringify(videos)}, settled ${(settledMs / 1000).toFixed(0)} s after`,
+    `alternating with the text-only turns (same prompt fields, ${TURNS_EACH} each, over 25 warmed-up sessions each, so none is revisited while its last voice still speaks); talking-head jobs afterwards: ${JSON.stringify(videos)}, settled ${(settledMs / 1000).toFixed(0)} s after`,
   );
 }
