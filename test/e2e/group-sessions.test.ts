@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ChatacterClient } from "../../shared/client/index.js";
+import { openSocket } from "./socket";
 
 const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
@@ -46,25 +47,11 @@ describe("a group session over WebSocket, against npm start", () => {
     const created = await post("/api/v1/chat/sessions", { character_ids: MEMBERS.map((m) => m.id), strategy: "natural", session_id: "e2e-group" });
     expect(created.status).toBe(201);
 
-    const ws = new WebSocket(`${wsUrl}?session_id=e2e-group`);
-    const frames: any[] = [];
-    const waiters: (() => void)[] = [];
-    ws.addEventListener("message", (event) => {
-      frames.push(JSON.parse(String(event.data)));
-      for (const wake of waiters.splice(0)) wake();
-    });
-    const until = (match: (frames: any[]) => boolean, timeoutMs = 30_000) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out; frames: ${JSON.stringify(frames).slice(0, 3000)}`)), timeoutMs);
-        const check = () => {
-          if (!match(frames)) return void waiters.push(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        check();
-      });
-    await new Promise((resolve) => ws.addEventListener("open", resolve));
-    ws.send(JSON.stringify({ type: "auth", token: adminKey, session_id: "e2e-group" }));
+    const client = openSocket(`${wsUrl}?session_id=e2e-group`, 30_000);
+    const { ws, frames } = client;
+    const until = client.whenFrames;
+    await client.opened;
+    client.send({ type: "auth", token: adminKey, session_id: "e2e-group" });
     await until((f) => f.some((frame) => frame.type === "authenticated"));
 
     const marker = `e2e-group-${Date.now()}`;

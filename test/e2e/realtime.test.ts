@@ -1,37 +1,12 @@
 import { describe, expect, inject, it } from "vitest";
+import { openSocket } from "./socket";
 
 const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
 const wsUrl = `${baseUrl.replace(/^http/, "ws")}/api/v1/ws/chat`;
 
-/** A browser-style client: Node's global WebSocket, the same API as the reference's example. */
-function open(url = wsUrl) {
-  const ws = new WebSocket(url);
-  const frames: any[] = [];
-  const waiters: (() => void)[] = [];
-  ws.addEventListener("message", (event) => {
-    frames.push(JSON.parse(String(event.data)));
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve());
-    ws.addEventListener("error", () => reject(new Error("connection failed")));
-  });
-  const until = (match: (f: any) => boolean, timeoutMs = 10_000) =>
-    new Promise<any>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; frames: ${JSON.stringify(frames)}`)), timeoutMs);
-      const check = () => {
-        const found = frames.find(match);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return { ws, frames, closed, opened, until, send: (f: unknown) => ws.send(JSON.stringify(f)) };
-}
+/** A browser-style client, the same API as the reference's example. */
+const open = (url = wsUrl) => openSocket(url);
 
 describe("WebSocket against npm start", () => {
   it("runs the reference's example: auth and message sent at once on open", async () => {

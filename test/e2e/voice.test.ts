@@ -7,6 +7,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { probeMp4, probeWav } from "../../gpu-jobs/media-files";
+import { openSocket } from "./socket";
 
 const baseUrl = inject("stackUrl");
 const adminKey = inject("stackAdminKey");
@@ -21,27 +22,9 @@ const STORY =
   "We watched them from the window and said nothing at all, which was the best part of the day.";
 
 function open(sessionId: string) {
-  const ws = new WebSocket(`${wsUrl}?session_id=${sessionId}`);
-  const frames: any[] = [];
-  const waiters: (() => void)[] = [];
-  ws.addEventListener("message", (event) => {
-    frames.push(JSON.parse(String(event.data)));
-    for (const wake of waiters.splice(0)) wake();
-  });
-  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "auth", token: adminKey, session_id: sessionId })));
-  const until = (match: (f: any) => boolean, timeoutMs = 30_000) =>
-    new Promise<any>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; frames: ${JSON.stringify(frames).slice(0, 2000)}`)), timeoutMs);
-      const check = () => {
-        const found = frames.find(match);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return { ws, frames, until, send: (f: unknown) => ws.send(JSON.stringify(f)) };
+  const client = openSocket(`${wsUrl}?session_id=${sessionId}`, 30_000);
+  void client.opened.then(() => client.send({ type: "auth", token: adminKey, session_id: sessionId }));
+  return client;
 }
 
 const audioChunks = (frames: any[], messageId?: string) => frames.filter((f) => f.type === "audio_chunk" && (!messageId || f.message_id === messageId));

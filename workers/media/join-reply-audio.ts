@@ -23,7 +23,7 @@ const INTERRUPTED = "The reply's voice was interrupted";
 const NONE_VOICED = "None of the reply's speech could be generated";
 
 export const isReplyChunk = (row: MediaRequestRow) => row.settings.source === "reply_chunk";
-const isJoinedSpeech = (row: MediaRequestRow) => row.model === JOINED_SPEECH;
+export const isJoinedSpeech = (row: MediaRequestRow) => row.model === JOINED_SPEECH;
 
 /** The whole-reply audio row a chunk belongs to. */
 export const replyAudioOf = (chunk: MediaRequestRow) => String(chunk.settings.reply_audio);

@@ -9,9 +9,8 @@ import { newJobToken } from "../../gpu-jobs/webhooks";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { applyPrediction } from "./apply-prediction";
-import { JOINED_SPEECH } from "./create";
 import { failJob } from "./end-job";
-import { joinReplyAudio } from "./join-reply-audio";
+import { isJoinedSpeech, joinReplyAudio } from "./join-reply-audio";
 import { resumeFinalize } from "./finalize-job";
 import { gpuProvider } from "./gpu-provider";
 import { resettleJob } from "./settle-job";
@@ -54,7 +53,7 @@ export async function reconcileMediaJobs(env: Env, now = Date.now()): Promise<Re
         report.expired++;
         continue;
       }
-      if (row.model === JOINED_SPEECH) {
+      if (isJoinedSpeech(row)) {
         // Made by us from its chunks once they end (each chunk's end tries too); resumed if its joiner died.
         await joinReplyAudio(env, row.id, "reconcile");
         continue;
